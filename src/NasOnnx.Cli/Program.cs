@@ -1,1 +1,4 @@
-return 0;
+using NasOnnx.Cli;
+using Spectre.Console;
+
+return NasOnnxCli.Run(args, AnsiConsole.Console);

@@ -1,0 +1,54 @@
+using NasOnnx.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace NasOnnx.Cli;
+
+/// <summary>Wires the verbs and turns errors into one clear message and an exit code. Tests call <see cref="Run"/> with a test console.</summary>
+public static class NasOnnxCli
+{
+    public const int ExitUserError = 1;
+    public const int ExitUsage = 2;
+    public const int ExitInterrupted = 130;
+
+    public static int Run(string[] args, IAnsiConsole console)
+    {
+        var registrations = new TypeRegistrar();
+        registrations.RegisterInstance(typeof(IAnsiConsole), console);
+        var app = new CommandApp(registrations);
+        app.Configure(config =>
+        {
+            config.SetApplicationName("nasonnx");
+            config.SetApplicationVersion(VersionInfo.Describe());
+            config.ConfigureConsole(console);
+            config.PropagateExceptions();
+            config.AddCommand<RunCommand>("run")
+                .WithDescription("Run a pipeline file's stages, skipping those whose inputs, params and code did not change.")
+                .WithExample("run", "pipeline/quickstart.yaml");
+            config.AddCommand<DoctorCommand>("doctor")
+                .WithDescription("Report TorchSharp, libtorch, ONNX Runtime, threads and where datasets were found.");
+            config.AddCommand<StagesCommand>("stages")
+                .WithDescription("List the stage kinds a pipeline can use, with their params and inputs.");
+        });
+        try
+        {
+            return app.Run(args);
+        }
+        catch (NasOnnxException e)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Describe())}");
+            return ExitUserError;
+        }
+        catch (OperationCanceledException)
+        {
+            console.MarkupLine("[yellow]interrupted[/]: completed stages are kept; run the same command again to resume.");
+            return ExitInterrupted;
+        }
+        catch (CommandAppException e)
+        {
+            console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            console.MarkupLine("Run [bold]nasonnx --help[/] for the commands and their options.");
+            return ExitUsage;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NasOnnx.Pipeline;
+
+/// <summary>What the lock records about one completed stage (DVC-style): what went in, what came out.</summary>
+public sealed class StageLock
+{
+    public string Kind { get; set; } = "";
+    /// <summary>Hash over everything below except outputs: equal keys mean the stage would compute the same thing.</summary>
+    public string Key { get; set; } = "";
+    public string Code { get; set; } = "";
+    public long Seed { get; set; }
+    public SortedDictionary<string, JsonElement> Params { get; set; } = new(StringComparer.Ordinal);
+    public SortedDictionary<string, string> Dependencies { get; set; } = new(StringComparer.Ordinal);
+    public SortedDictionary<string, string> Inputs { get; set; } = new(StringComparer.Ordinal);
+    public SortedDictionary<string, string> Outputs { get; set; } = new(StringComparer.Ordinal);
+    public string OutputsHash { get; set; } = "";
+    public DateTimeOffset Completed { get; set; }
+    public double Seconds { get; set; }
+}
+
+/// <summary>runs/&lt;pipeline&gt;/pipeline.lock: per stage, the hashes of its inputs, params, code and outputs.</summary>
+public sealed class LockFile
+{
+    public int Format { get; set; } = 1;
+    public string Pipeline { get; set; } = "";
+    public SortedDictionary<string, StageLock> Stages { get; set; } = new(StringComparer.Ordinal);
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static LockFile Load(string path, string pipeline)
+    {
+        if (!File.Exists(path)) return new LockFile { Pipeline = pipeline };
+        try
+        {
+            return JsonSerializer.Deserialize<LockFile>(File.ReadAllText(path), Json) ?? new LockFile { Pipeline = pipeline };
+        }
+        catch (JsonException e)
+        {
+            throw new NasOnnxException($"the lock file is not valid JSON ({e.Message})",
+                "delete it to re-run every stage, or restore it from version control") { FilePath = path };
+        }
+    }
+
+    public void Save(string path) => AtomicWrite.Text(path, JsonSerializer.Serialize(this, Json));
+}

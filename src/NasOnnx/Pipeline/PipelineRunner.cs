@@ -1,0 +1,285 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NasOnnx.Reporting;
+using NasOnnx.Runtime;
+
+namespace NasOnnx.Pipeline;
+
+public sealed record RunOptions
+{
+    /// <summary>Folder that holds one subfolder per pipeline (default: runs/ under the project root).</summary>
+    public string? RunsDir { get; init; }
+    /// <summary>Stages to re-run even if up to date (everything after them re-runs too).</summary>
+    public IReadOnlyList<string> Force { get; init; } = [];
+    /// <summary>Start here: earlier stages are taken as they are, this one and all later ones re-run.</summary>
+    public string? From { get; init; }
+    /// <summary>Overrides: "stage.param=value" for one stage, "param=value" for every stage that has the param.</summary>
+    public IReadOnlyList<string> Sets { get; init; } = [];
+    public CancellationToken Cancellation { get; init; }
+}
+
+public enum StageOutcome { Ran, Skipped, NotChecked }
+
+public sealed record StageResult(string Stage, StageOutcome Outcome, string Reason, double Seconds, string OutputDir);
+
+public sealed record RunResult(string RunDir, string LockPath, IReadOnlyList<StageResult> Stages);
+
+/// <summary>
+/// Runs a pipeline's stages in order into runs/&lt;pipeline&gt;/&lt;stage&gt;/ and keeps pipeline.lock.
+/// A stage whose key (kind, code version, seed, threads, params, external files, upstream outputs) and
+/// outputs still match the lock is skipped. Once a stage runs, every later stage runs too. Outputs are
+/// staged in a private folder and published atomically; the lock is updated only after that.
+/// </summary>
+public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
+{
+    public const string LockFileName = "pipeline.lock";
+
+    /// <summary>Changes whenever the library's code changes (deterministic builds keep it stable otherwise).</summary>
+    public static string CodeVersion { get; } = typeof(PipelineRunner).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..12];
+
+    public RunResult Run(PipelineDefinition pipeline, RunOptions options)
+    {
+        string projectRoot = ProjectRootOf(pipeline.SourcePath);
+        string runDir = Path.GetFullPath(Path.Combine(options.RunsDir ?? Path.Combine(projectRoot, "runs"), pipeline.Name));
+        var resolved = ResolveParams(pipeline, options.Sets);
+        foreach (var f in options.Force) pipeline.Stage(f);
+        int fromIndex = options.From is null ? int.MaxValue : pipeline.Stages.ToList().IndexOf(pipeline.Stage(options.From));
+        long threads = ResolveThreads(pipeline, options.Sets);
+
+        try
+        {
+            Directory.CreateDirectory(runDir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NasOnnxException($"cannot create the run folder {runDir}: {e.Message}", "pass a writable folder with --runs-dir") { FilePath = runDir };
+        }
+        using var runLock = RunFolderLock.Acquire(runDir);
+        RemoveStaleStaging(runDir);
+
+        // Checks that need only params (e.g. an unreachable latency target) run before any stage does.
+        foreach (var def in pipeline.Stages)
+            registry.Get(def.Kind).Validate(MakeContext(pipeline, def, resolved[def.Name], runDir, projectRoot, staging: null, options.Cancellation));
+
+        TorchRuntime.Initialize((int)threads);
+        string lockPath = Path.Combine(runDir, LockFileName);
+        var lockFile = LockFile.Load(lockPath, pipeline.Name);
+        var results = new List<StageResult>();
+        bool cascade = false;
+
+        for (int index = 0; index < pipeline.Stages.Count; index++)
+        {
+            options.Cancellation.ThrowIfCancellationRequested();
+            var def = pipeline.Stages[index];
+            var stage = registry.Get(def.Kind);
+            string outDir = Path.Combine(runDir, def.Name);
+
+            if (index < fromIndex && options.From is not null)
+            {
+                if (!lockFile.Stages.ContainsKey(def.Name) || !Directory.Exists(outDir))
+                    throw new NasOnnxException($"--from {options.From}: earlier stage '{def.Name}' has no complete outputs",
+                        $"run the pipeline without --from first, or use --from {def.Name}") { Stage = def.Name, FilePath = pipeline.SourcePath };
+                results.Add(new StageResult(def.Name, StageOutcome.NotChecked, "before --from", 0, outDir));
+                log.Info($"- {def.Name}: taken as is (before --from {options.From})");
+                continue;
+            }
+
+            string staging = Path.Combine(runDir, $".{def.Name}.staging-{Environment.ProcessId}");
+            var ctx = MakeContext(pipeline, def, resolved[def.Name], runDir, projectRoot, staging, options.Cancellation);
+            var entry = new StageLock
+            {
+                Kind = def.Kind,
+                Code = $"{def.Kind}/v{stage.Version}/{CodeVersion}",
+                Seed = ctx.Seed,
+                Params = new SortedDictionary<string, JsonElement>(
+                    resolved[def.Name].ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value)), StringComparer.Ordinal),
+            };
+            entry.Params["threads"] = JsonSerializer.SerializeToElement(threads);
+            foreach (var dep in stage.ExternalDependencies(ctx).Distinct())
+            {
+                if (!File.Exists(dep))
+                    throw new NasOnnxException($"a file this stage reads is missing: {dep}", "check the paths in the pipeline file") { Stage = def.Name, FilePath = dep };
+                entry.Dependencies[dep] = ContentHash.OfFile(dep);
+            }
+            foreach (var (name, source) in def.Inputs)
+                entry.Inputs[name] = lockFile.Stages.TryGetValue(source, out var up) ? up.OutputsHash : "missing";
+            entry.Key = ContentHash.OfString(JsonSerializer.Serialize(new { entry.Kind, entry.Code, entry.Seed, entry.Params, entry.Dependencies, entry.Inputs }));
+
+            string? reason = cascade ? "an earlier stage re-ran"
+                : options.Force.Contains(def.Name) ? "--force"
+                : index >= fromIndex ? $"--from {options.From}"
+                : WhyStale(lockFile, def.Name, entry, outDir);
+            if (reason is null)
+            {
+                log.Info($"- {def.Name}: up to date, skipped");
+                results.Add(new StageResult(def.Name, StageOutcome.Skipped, "up to date", 0, outDir));
+                continue;
+            }
+
+            log.Info($"> {def.Name} ({def.Kind}): running because {reason}");
+            var watch = Stopwatch.StartNew();
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            Directory.CreateDirectory(staging);
+            Directory.CreateDirectory(ctx.WorkDir);
+            try
+            {
+                stage.Run(ctx);
+            }
+            catch (Exception e)
+            {
+                TryDeleteFolder(staging);
+                throw AsStageError(e, def, runDir);
+            }
+            entry.Outputs = ContentHash.OfFolderFiles(staging);
+            entry.OutputsHash = ContentHash.Combine(entry.Outputs);
+            try
+            {
+                AtomicWrite.PublishFolder(staging, outDir);
+                entry.Completed = DateTimeOffset.UtcNow;
+                entry.Seconds = Math.Round(watch.Elapsed.TotalSeconds, 2);
+                lockFile.Stages[def.Name] = entry;
+                lockFile.Save(lockPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                TryDeleteFolder(staging);
+                throw new NasOnnxException($"could not publish the outputs of stage '{def.Name}': {e.Message}",
+                    "check free disk space and that the run folder is writable; the previous outputs were left as they were") { Stage = def.Name, FilePath = outDir };
+            }
+            TryDeleteFolder(ctx.WorkDir);
+            cascade = true;
+            log.Info($"< {def.Name}: done in {watch.Elapsed.TotalSeconds:0.0}s -> {outDir}");
+            results.Add(new StageResult(def.Name, StageOutcome.Ran, reason, watch.Elapsed.TotalSeconds, outDir));
+        }
+        return new RunResult(runDir, lockPath, results);
+    }
+
+    private static string? WhyStale(LockFile lockFile, string name, StageLock now, string outDir)
+    {
+        if (!lockFile.Stages.TryGetValue(name, out var old)) return "it has not run before";
+        if (old.Code != now.Code) return "the code changed";
+        if (!JsonEquals(old.Params, now.Params)) return "its params changed";
+        if (old.Seed != now.Seed) return "its seed changed";
+        if (!old.Inputs.SequenceEqual(now.Inputs)) return "an input changed";
+        if (!old.Dependencies.SequenceEqual(now.Dependencies)) return "a file it reads changed";
+        if (old.Key != now.Key) return "its key changed";
+        if (!Directory.Exists(outDir)) return "its outputs are missing";
+        if (ContentHash.Combine(ContentHash.OfFolderFiles(outDir)) != old.OutputsHash) return "its outputs were modified";
+        return null;
+    }
+
+    private static bool JsonEquals(SortedDictionary<string, JsonElement> a, SortedDictionary<string, JsonElement> b) =>
+        a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && v.GetRawText() == p.Value.GetRawText());
+
+    private StageContext MakeContext(PipelineDefinition pipeline, StageDefinition def, IReadOnlyDictionary<string, object?> parameters,
+        string runDir, string projectRoot, string? staging, CancellationToken cancellation) => new()
+    {
+        PipelineName = pipeline.Name,
+        PipelineFile = pipeline.SourcePath,
+        StageName = def.Name,
+        Kind = def.Kind,
+        OutputDir = staging ?? Path.Combine(runDir, def.Name),
+        WorkDir = Path.Combine(runDir, ".work", def.Name),
+        ProjectRoot = projectRoot,
+        Inputs = def.Inputs.ToDictionary(i => i.Key, i => Path.Combine(runDir, i.Value)),
+        Params = parameters,
+        Seed = parameters.TryGetValue("seed", out var s) && s is long explicitSeed ? explicitSeed : DeriveSeed(pipeline.Seed, def.Name),
+        Log = log,
+        Cancellation = cancellation,
+    };
+
+    /// <summary>A per-stage seed from the pipeline seed and the stage name (FNV-1a), stable across runs and platforms.</summary>
+    public static long DeriveSeed(long pipelineSeed, string stageName)
+    {
+        ulong h = 14695981039346656037UL ^ (ulong)pipelineSeed;
+        foreach (char c in stageName) { h ^= c; h *= 1099511628211UL; }
+        return (long)(h & 0x7fffffff);
+    }
+
+    /// <summary>Final value of every param of every stage: spec default, then pipeline defaults, stage params, --set.</summary>
+    private Dictionary<string, IReadOnlyDictionary<string, object?>> ResolveParams(PipelineDefinition pipeline, IReadOnlyList<string> sets)
+    {
+        var overrides = sets.Select(ParseSet).ToList();
+        foreach (var (stageName, param, _) in overrides)
+        {
+            var targets = stageName is null ? pipeline.Stages : [pipeline.Stage(stageName)];
+            if (param != "threads" && !targets.Any(t => registry.Get(t.Kind).Params.Any(p => p.Name == param)))
+                throw new NasOnnxException($"--set {(stageName is null ? "" : stageName + ".")}{param}: no stage {(stageName is null ? "in this pipeline " : "")}has a param '{param}'",
+                    "check the spelling; `nasonnx stages` lists every stage kind's params") { FilePath = pipeline.SourcePath };
+        }
+        var result = new Dictionary<string, IReadOnlyDictionary<string, object?>>();
+        foreach (var def in pipeline.Stages)
+        {
+            var values = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var spec in registry.Get(def.Kind).Params)
+            {
+                object? value = spec.Default;
+                if (pipeline.Defaults.TryGetValue(spec.Name, out var d)) value = spec.Convert(d.Value, out _);
+                if (def.Params.TryGetValue(spec.Name, out var p)) value = spec.Convert(p.Value, out _);
+                foreach (var (stageName, param, raw) in overrides.Where(o => o.Param == spec.Name && (o.Stage is null || o.Stage == def.Name)))
+                {
+                    value = spec.Convert(raw, out var problem);
+                    if (problem is not null)
+                        throw new NasOnnxException($"--set {stageName ?? ""}{(stageName is null ? "" : ".")}{param}: {problem}",
+                            $"'{spec.Name}' takes a {spec.TypeName}") { Stage = def.Name, FilePath = pipeline.SourcePath };
+                }
+                values[spec.Name] = value;
+            }
+            result[def.Name] = values;
+        }
+        return result;
+    }
+
+    private static long ResolveThreads(PipelineDefinition pipeline, IReadOnlyList<string> sets)
+    {
+        long threads = TorchRuntime.DefaultThreads();
+        if (pipeline.Defaults.TryGetValue("threads", out var raw))
+            threads = ParamSpec.Int("threads", null, "").Convert(raw.Value, out var problem) as long?
+                ?? throw new NasOnnxException($"defaults.threads: {problem}", "write e.g. `threads: 2`") { FilePath = pipeline.SourcePath };
+        foreach (var set in sets.Select(ParseSet).Where(s => s.Param == "threads" && s.Stage is null))
+            threads = long.TryParse(set.Value, out var t) && t > 0 ? t : throw new NasOnnxException($"--set threads={set.Value}: not a positive integer");
+        return Math.Max(1, threads);
+    }
+
+    private static (string? Stage, string Param, string Value) ParseSet(string set)
+    {
+        int eq = set.IndexOf('=');
+        if (eq <= 0) throw new NasOnnxException($"--set '{set}' is not key=value", "write e.g. --set train.epochs=3 or --set seed=7");
+        string key = set[..eq].Trim(), value = set[(eq + 1)..].Trim();
+        int dot = key.IndexOf('.');
+        return dot < 0 ? (null, key, value) : (key[..dot], key[(dot + 1)..], value);
+    }
+
+    /// <summary>The folder that relative paths resolve against: the parent of pipeline/ when the file lives there, else the current folder.</summary>
+    public static string ProjectRootOf(string pipelineFile)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(pipelineFile))!;
+        return Path.GetFileName(dir) == "pipeline" ? Path.GetDirectoryName(dir)! : Directory.GetCurrentDirectory();
+    }
+
+    private static void RemoveStaleStaging(string runDir)
+    {
+        // We hold the run lock, so staging folders or moved-aside folders left here belong to killed runs.
+        foreach (var dir in Directory.EnumerateDirectories(runDir, ".*.staging-*").Concat(Directory.EnumerateDirectories(runDir, ".*.old-*")))
+            TryDeleteFolder(dir);
+        foreach (var file in Directory.EnumerateFiles(runDir, ".*.tmp")) AtomicWrite.TryDelete(file);
+    }
+
+    private static void TryDeleteFolder(string dir)
+    {
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private static Exception AsStageError(Exception e, StageDefinition def, string runDir)
+    {
+        if (e is OperationCanceledException) return e;
+        if (e is NasOnnxException n)
+            return new NasOnnxException(n.Message, n.Fix, n) { Stage = n.Stage ?? def.Name, FilePath = n.FilePath };
+        string logPath = Path.Combine(runDir, $"{def.Name}.error.log");
+        try { File.WriteAllText(logPath, e.ToString()); } catch (IOException) { }
+        return new NasOnnxException($"stage failed with {e.GetType().Name}: {e.Message}",
+            $"this looks like a bug in NasOnnx; the details are in {logPath}", e) { Stage = def.Name };
+    }
+}

@@ -1,0 +1,33 @@
+namespace NasOnnx.Pipeline;
+
+/// <summary>
+/// An exclusive lock on a run folder, so two `nasonnx run` on the same folder cannot interleave writes.
+/// Held as an open file with no sharing (an OS-level lock), so it is released when the process dies.
+/// </summary>
+public sealed class RunFolderLock : IDisposable
+{
+    private readonly FileStream _stream;
+
+    private RunFolderLock(FileStream stream) => _stream = stream;
+
+    public static RunFolderLock Acquire(string runDir)
+    {
+        string path = Path.Combine(runDir, ".run.lock");
+        try
+        {
+            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            stream.SetLength(0);
+            var pid = System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n");
+            stream.Write(pid);
+            stream.Flush();
+            return new RunFolderLock(stream);
+        }
+        catch (IOException e)
+        {
+            throw new NasOnnxException($"another nasonnx run is using the run folder {runDir} ({e.Message})",
+                "wait for it to finish, or pass a different --runs-dir") { FilePath = path };
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}

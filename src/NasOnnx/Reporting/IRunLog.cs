@@ -1,0 +1,17 @@
+namespace NasOnnx.Reporting;
+
+/// <summary>Where stages and long loops report: plain lines and progress of counted work.</summary>
+public interface IRunLog
+{
+    void Info(string message);
+    void Warn(string message);
+
+    /// <summary>Starts a counted task; dispose it when done.</summary>
+    IProgressTask Progress(string label, long total);
+}
+
+public interface IProgressTask : IDisposable
+{
+    /// <summary>Advance by <paramref name="amount"/> units; <paramref name="status"/> is a short text such as the running loss.</summary>
+    void Advance(long amount, string? status = null);
+}

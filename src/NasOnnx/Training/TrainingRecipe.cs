@@ -1,0 +1,20 @@
+namespace NasOnnx.Training;
+
+/// <summary>How to train: optimizer, schedule and regularization. Every field is a pipeline param of train/retrain stages.</summary>
+public sealed record TrainingRecipe
+{
+    public int Epochs { get; init; } = 3;
+    public int BatchSize { get; init; } = 128;
+    public double LearningRate { get; init; } = 0.05;
+    public double MinLearningRate { get; init; } = 0.0;
+    public double Momentum { get; init; } = 0.9;
+    public bool Nesterov { get; init; } = true;
+    public double WeightDecay { get; init; } = 5e-4;
+    public double WarmupEpochs { get; init; } = 0;
+    public double LabelSmoothing { get; init; } = 0.0;
+    /// <summary>Gradient-norm clip; 0 turns clipping off.</summary>
+    public double GradClip { get; init; } = 5.0;
+    /// <summary>Fraction of the training set used (the search evaluators train on less).</summary>
+    public double DataFraction { get; init; } = 1.0;
+    public long Seed { get; init; }
+}
