@@ -41,19 +41,40 @@ internal sealed class LocalFileServer : IDisposable
             try { ctx = await _listener.GetContextAsync(); }
             catch (Exception) { return; }
             Interlocked.Increment(ref Requests);
+            _ = Task.Run(() => Answer(ctx));
+        }
+    }
+
+    private async Task Answer(HttpListenerContext ctx)
+    {
+        try
+        {
             string name = ctx.Request.Url!.AbsolutePath.Split('/').Last();
             if (_files.TryGetValue(name, out var body))
             {
                 ctx.Response.ContentLength64 = body.Length;
+                if (Stall)
+                {
+                    // Headers and a little data, then silence: the client must time out, not hang.
+                    await ctx.Response.OutputStream.WriteAsync(body.AsMemory(0, 10));
+                    await ctx.Response.OutputStream.FlushAsync();
+                    await Task.Delay(Timeout.Infinite, _stop.Token);
+                }
                 await ctx.Response.OutputStream.WriteAsync(body);
             }
             else ctx.Response.StatusCode = 404;
             ctx.Response.Close();
         }
+        catch (Exception) { ctx.Response.Abort(); }
     }
+
+    /// <summary>Send headers and 10 bytes, then nothing.</summary>
+    public bool Stall { get; init; }
+    private readonly CancellationTokenSource _stop = new();
 
     public void Dispose()
     {
+        _stop.Cancel();
         _listener.Stop();
         _listener.Close();
         try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
@@ -144,6 +165,18 @@ public class DatasetDownloaderTests
         Assert.Contains("data/fashion-mnist/", e.Fix);
         Assert.Contains("sudo apt-get install dataset-fashion-mnist", e.Fix);
         Assert.Empty(Directory.GetFiles(t.File("fm")));
+    }
+
+    [Fact]
+    public async Task Stalled_download_times_out_as_unreachable_and_leaves_no_file()
+    {
+        var files = FashionFiles();
+        using var server = new LocalFileServer(files) { Stall = true };
+        using var t = new TempDir();
+        using var dl = new DatasetDownloader(server.BaseUrl, TimeSpan.FromSeconds(1));
+        var e = await Assert.ThrowsAsync<NasOnnxException>(() => dl.DownloadAsync(WithChecksums(files), t.Path));
+        Assert.Contains("network is unreachable", e.Message);
+        Assert.Empty(Directory.GetFiles(t.Path));
     }
 
     [Fact]
