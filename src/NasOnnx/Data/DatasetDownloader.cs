@@ -73,8 +73,13 @@ public sealed class DatasetDownloader : IDisposable
                     long done = 0;
                     progress?.Report(new DownloadProgress(file.Name, 0, total));
                     int n;
-                    while ((n = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+                    // HttpClient.Timeout ends at the headers; a body that stalls is cut off by this idle timer.
+                    using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    while (true)
                     {
+                        idle.CancelAfter(_http.Timeout == Timeout.InfiniteTimeSpan ? TimeSpan.FromSeconds(60) : _http.Timeout);
+                        n = await body.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+                        if (n == 0) break;
                         await output.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
                         md5.AppendData(buffer, 0, n);
                         done += n;
@@ -109,9 +114,10 @@ public sealed class DatasetDownloader : IDisposable
         NasOnnxException => false,
         HttpRequestException => true,
         SocketException => true,
+        HttpIOException => true,
         IOException when Innermost(e) is SocketException => true,
-        // HttpClient reports its own timeout as a TaskCanceledException while the caller's token is not cancelled.
-        TaskCanceledException when !ct.IsCancellationRequested => true,
+        // Timeouts (HttpClient's own, or the idle timer) cancel while the caller's token is not cancelled.
+        OperationCanceledException when !ct.IsCancellationRequested => true,
         _ => false,
     };
 

@@ -1,11 +1,5 @@
 namespace NasOnnx.Data;
 
-/// <summary>The shape of one image: channels, height, width.</summary>
-public readonly record struct ImageShape(int Channels, int Height, int Width)
-{
-    public int Size => Channels * Height * Width;
-}
-
 /// <summary>
 /// A per-image transform run by <see cref="BatchLoader"/> on its background thread (random crop,
 /// flip, cutout, ...). It changes <c>chw</c> in place. Implementations must take all randomness from
