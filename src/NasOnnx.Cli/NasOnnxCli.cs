@@ -13,11 +13,10 @@ public static class NasOnnxCli
 
     public static int Run(string[] args, IAnsiConsole console)
     {
-        var registrations = new TypeRegistrar();
-        registrations.RegisterInstance(typeof(IAnsiConsole), console);
-        var app = new CommandApp(registrations);
+        var app = new CommandApp();
         app.Configure(config =>
         {
+            config.Settings.Registrar.RegisterInstance<IAnsiConsole>(console);
             config.SetApplicationName("nasonnx");
             config.SetApplicationVersion(VersionInfo.Describe());
             config.ConfigureConsole(console);

@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace NasOnnx.Networks;
 
 /// <summary>
-/// A small fixed CNN (conv-BN-ReLU blocks, two stride-2 downsamplings, global average pooling, linear
+/// A small fixed CNN (five conv-BN-ReLU blocks, two stride-2 downsamplings, global average pooling, linear
 /// classifier): the network the first pipeline trains before any search exists, and a reference for benchmarks.
 /// </summary>
 public sealed class FixedCnn : Module<Tensor, Tensor>
@@ -21,7 +21,6 @@ public sealed class FixedCnn : Module<Tensor, Tensor>
         Width = width;
         features = nn.Sequential(
             Block(channels, width, stride: 1),
-            Block(width, width, stride: 1),
             Block(width, 2 * width, stride: 2),
             Block(2 * width, 2 * width, stride: 1),
             Block(2 * width, 4 * width, stride: 2),

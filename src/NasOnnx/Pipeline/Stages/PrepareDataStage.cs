@@ -73,7 +73,7 @@ public sealed class PrepareDataStage : IStage
             Folder = location.Folder!,
             TrainFiles = location.TrainFiles,
             TestFiles = location.TestFiles,
-            FileHashes = location.TrainFiles.Concat(location.TestFiles).ToDictionary(Path.GetFileName, ContentHash.OfFile)!,
+            FileHashes = location.TrainFiles.Concat(location.TestFiles).ToDictionary(f => Path.GetFileName(f), ContentHash.OfFile),
             Channels = pair.Train.Channels,
             Height = pair.Train.Height,
             Width = pair.Train.Width,
