@@ -38,9 +38,9 @@ public sealed class ChainNetwork : NasNetwork
 
     public override Tensor forward(Tensor x)
     {
-        x = stem.forward(x);
-        foreach (var layer in layers) x = layer.forward(x);
-        return Classify(head.forward(x), classifier);
+        x = stem.call(x);
+        foreach (var layer in layers) x = layer.call(x);
+        return Classify(head.call(x), classifier);
     }
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)

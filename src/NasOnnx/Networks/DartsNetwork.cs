@@ -35,9 +35,9 @@ public sealed class DartsNetwork : NasNetwork
 
     public override Tensor forward(Tensor x)
     {
-        var s0 = stem.forward(x);
+        var s0 = stem.call(x);
         var s1 = s0;
-        foreach (var cell in cells) (s0, s1) = (s1, cell.forward(s0, s1));
+        foreach (var cell in cells) (s0, s1) = (s1, cell.call(s0, s1));
         return Classify(s1, classifier);
     }
 
@@ -68,11 +68,11 @@ public sealed class DartsCell : nn.Module<Tensor, Tensor, Tensor>
 
     public override Tensor forward(Tensor s0, Tensor s1)
     {
-        var states = new List<Tensor> { preprocess0.forward(s0), preprocess1.forward(s1) };
+        var states = new List<Tensor> { preprocess0.call(s0), preprocess1.call(s1) };
         for (int node = 0; node < _inputs.Length / 2; node++)
         {
-            var h1 = ops[2 * node].forward(states[_inputs[2 * node]]);
-            var h2 = ops[2 * node + 1].forward(states[_inputs[2 * node + 1]]);
+            var h1 = ops[2 * node].call(states[_inputs[2 * node]]);
+            var h2 = ops[2 * node + 1].call(states[_inputs[2 * node + 1]]);
             states.Add(h1.add(h2));
         }
         return torch.cat(states.Skip(2).ToArray(), 1);

@@ -54,7 +54,7 @@ public sealed class MacroNetwork : NasNetwork
 
     public override Tensor forward(Tensor x)
     {
-        x = stem.forward(x);
+        x = stem.call(x);
         var outputs = new List<Tensor>();
         foreach (var layer in layers)
         {
@@ -94,8 +94,8 @@ public sealed class MacroLayerModule : nn.Module
 
     public Tensor Forward(Tensor x, IReadOnlyList<Tensor> outputs)
     {
-        var y = op.forward(x);
-        for (int k = 0; k < _from.Length; k++) y = y.add(skips[k].forward(outputs[_from[k]]));
+        var y = op.call(x);
+        for (int k = 0; k < _from.Length; k++) y = y.add(skips[k].call(outputs[_from[k]]));
         return y;
     }
 

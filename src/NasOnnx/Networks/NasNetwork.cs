@@ -20,7 +20,7 @@ public abstract class NasNetwork : nn.Module<Tensor, Tensor>, IOnnxEmitter
 
     /// <summary>Global average pooling, flatten and the classifier: the common head.</summary>
     protected static Tensor Classify(Tensor x, TorchSharp.Modules.Linear classifier) =>
-        classifier.forward(nn.functional.adaptive_avg_pool2d(x, 1).flatten(1));
+        classifier.call(nn.functional.adaptive_avg_pool2d(x, 1).flatten(1));
 
     protected static string EmitClassify(OnnxGraphBuilder g, string x, TorchSharp.Modules.Linear classifier)
     {

@@ -38,9 +38,9 @@ public sealed class Nb201Network : NasNetwork
 
     public override Tensor forward(Tensor x)
     {
-        x = stem.forward(x);
-        foreach (var cell in cells) x = cell.forward(x);
-        return Classify(nn.functional.relu(lastact.forward(x)), classifier);
+        x = stem.call(x);
+        foreach (var cell in cells) x = cell.call(x);
+        return Classify(nn.functional.relu(lastact.call(x)), classifier);
     }
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)
@@ -81,7 +81,7 @@ public sealed class Nb201Cell : OpModule
             Tensor? sum = null;
             foreach (int e in Incoming(to))
             {
-                var h = edges[e].forward(nodes[Nb201Architecture.EdgeOrder[e].From]);
+                var h = edges[e].call(nodes[Nb201Architecture.EdgeOrder[e].From]);
                 sum = sum is null ? h : sum.add(h);
             }
             nodes.Add(sum!);

@@ -168,7 +168,7 @@ public static class NetworkStats
             bool training = network.training;
             network.eval();
             var a = network.Architecture.Input;
-            network.forward(torch.zeros(1, a.Channels, a.Height, a.Width));
+            network.call(torch.zeros(1, a.Channels, a.Height, a.Width));
             if (training) network.train();
         }
         finally

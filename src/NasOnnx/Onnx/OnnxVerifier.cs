@@ -29,7 +29,7 @@ public static class OnnxVerifier
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             var x = torch.randn([n, a.Channels, a.Height, a.Width], generator: gen);
-            float[] expected = network.forward(x).contiguous().data<float>().ToArray();
+            float[] expected = network.call(x).contiguous().data<float>().ToArray();
             float[] input = x.data<float>().ToArray();
             using var inputValue = OrtValue.CreateTensorValueFromMemory(input, [n, a.Channels, a.Height, a.Width]);
             using var runOptions = new RunOptions();

@@ -113,8 +113,8 @@ public sealed class SepConv : OpModule
 
     public override Tensor forward(Tensor x)
     {
-        x = bn1.forward(pw1.forward(dw1.forward(nn.functional.relu(x))));
-        return bn2.forward(pw2.forward(dw2.forward(nn.functional.relu(x))));
+        x = bn1.call(pw1.call(dw1.call(nn.functional.relu(x))));
+        return bn2.call(pw2.call(dw2.call(nn.functional.relu(x))));
     }
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)
@@ -143,7 +143,7 @@ public sealed class DilConv : OpModule
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => bn.forward(pw.forward(dw.forward(nn.functional.relu(x))));
+    public override Tensor forward(Tensor x) => bn.call(pw.call(dw.call(nn.functional.relu(x))));
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)
     {
@@ -176,7 +176,7 @@ public sealed class FactorizedReduce : OpModule
     {
         x = nn.functional.relu(x);
         var shifted = nn.functional.pad(x.slice(2, 1, x.shape[2], 1).slice(3, 1, x.shape[3], 1), (0L, 1L, 0L, 1L));
-        return bn.forward(torch.cat([conv1.forward(x), conv2.forward(shifted)], 1));
+        return bn.call(torch.cat([conv1.call(x), conv2.call(shifted)], 1));
     }
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)
@@ -219,8 +219,8 @@ public sealed class MBConv : OpModule
 
     public override Tensor forward(Tensor x)
     {
-        var y = expand is null ? x : expand.forward(x);
-        y = project.forward(dw.forward(y));
+        var y = expand is null ? x : expand.call(x);
+        y = project.call(dw.call(y));
         return _residual ? y.add(x) : y;
     }
 
@@ -250,8 +250,8 @@ public sealed class ResidualReduction : OpModule
 
     public override Tensor forward(Tensor x)
     {
-        var basic = conv_b.forward(conv_a.forward(x));
-        var shortcut = downsample.forward(nn.functional.avg_pool2d(x, 2, 2, 0));
+        var basic = conv_b.call(conv_a.call(x));
+        var shortcut = downsample.call(nn.functional.avg_pool2d(x, 2, 2, 0));
         return shortcut.add(basic);
     }
 

@@ -32,8 +32,8 @@ public sealed class ConvBn : OpModule
     public override Tensor forward(Tensor x)
     {
         if (_preRelu) x = nn.functional.relu(x);
-        x = conv.forward(x);
-        if (bn is not null) x = bn.forward(x);
+        x = conv.call(x);
+        if (bn is not null) x = bn.call(x);
         return _act.Apply(x);
     }
 
