@@ -60,7 +60,8 @@ public static class NetworkFactory
 
     public static INetworkFactory For(string space) => new Factory(Get(space));
 
-    /// <summary>Builds the network; with a seed, its initial weights are reproducible (torch.manual_seed first).
+    /// <summary>Builds the network; with a seed, its initial weights are reproducible (drawn from a private generator, so
+    /// other threads using libtorch's global generator do not disturb them).
     /// Calls <see cref="Runtime.TorchRuntime.Initialize"/> if nobody has.</summary>
     public static NasNetwork Build(IArchitecture architecture, int? seed = null)
     {
@@ -68,8 +69,9 @@ public static class NetworkFactory
             throw new NasOnnxException($"Architecture {architecture.ArchId} of space '{architecture.Space}' has no network.", "Only network spaces (darts, nb201, chain, macro) build networks.");
         Runtime.TorchRuntime.Initialize();
         var builder = Get(arch.Space);
-        if (seed is int s) torch.manual_seed(s);
-        return builder(arch);
+        var net = builder(arch);
+        if (seed is int s) NetworkWeights.Initialize(net, s);
+        return net;
     }
 
     private static Func<Architecture, NasNetwork> Get(string space)

@@ -81,6 +81,49 @@ public static class NetworkWeights
     }
 
     /// <summary>
+    /// PyTorch's default initialization (Conv2d and Linear weights and biases uniform in +-1/sqrt(fan_in), BatchNorm
+    /// gamma 1, beta 0, statistics 0/1) drawn from a generator seeded with <paramref name="seed"/>: reproducible
+    /// whatever else uses libtorch's global generator meanwhile.
+    /// </summary>
+    public static void Initialize(nn.Module network, int seed)
+    {
+        using var _ = torch.no_grad();
+        var gen = new torch.Generator((ulong)seed);
+        void Uniform(Tensor? t, double bound)
+        {
+            if (t is null) return;
+            t.copy_((torch.rand(t.shape, generator: gen) * 2 - 1) * bound);
+        }
+        foreach (var m in network.modules())
+        {
+            switch (m)
+            {
+                case Conv2d conv:
+                    {
+                        var w = conv.weight!;
+                        double bound = 1.0 / Math.Sqrt(w.shape[1] * w.shape[2] * w.shape[3]);
+                        Uniform(w, bound);
+                        Uniform(conv.bias, bound);
+                        break;
+                    }
+                case Linear lin:
+                    {
+                        double bound = 1.0 / Math.Sqrt(lin.weight!.shape[1]);
+                        Uniform(lin.weight, bound);
+                        Uniform(lin.bias, bound);
+                        break;
+                    }
+                case BatchNorm2d bn:
+                    bn.weight?.fill_(1);
+                    bn.bias?.fill_(0);
+                    bn.running_mean?.zero_();
+                    bn.running_var?.fill_(1);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
     /// Non-trivial random weights for trials before training: seeded init, plus randomized BatchNorm statistics
     /// and affine parameters (so BN folding is exercised).
     /// </summary>
