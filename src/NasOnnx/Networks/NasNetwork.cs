@@ -62,12 +62,12 @@ public static class NetworkFactory
 
     /// <summary>Builds the network; with a seed, its initial weights are reproducible (drawn from a private generator, so
     /// other threads using libtorch's global generator do not disturb them).
-    /// Calls <see cref="Runtime.TorchRuntime.Initialize"/> if nobody has.</summary>
+    /// Initializes TorchSharp (all cores or NASONNX_THREADS) if nobody has.</summary>
     public static NasNetwork Build(IArchitecture architecture, int? seed = null)
     {
         if (architecture is not Architecture arch)
             throw new NasOnnxException($"Architecture {architecture.ArchId} of space '{architecture.Space}' has no network.", "Only network spaces (darts, nb201, chain, macro) build networks.");
-        Runtime.TorchRuntime.Initialize();
+        if (Runtime.TorchRuntime.Threads == 0) Runtime.TorchRuntime.Initialize(); // keep a thread count someone already chose
         var builder = Get(arch.Space);
         var net = builder(arch);
         if (seed is int s) NetworkWeights.Initialize(net, s);
