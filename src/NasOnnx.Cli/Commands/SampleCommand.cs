@@ -1,0 +1,73 @@
+using System.ComponentModel;
+using NasOnnx.Spaces;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace NasOnnx.Cli.Commands;
+
+/// <summary><c>nasonnx sample --space darts|nb201|chain|macro [--seed N] [--out ARCH.json]</c>: a random architecture.</summary>
+public sealed class SampleCommand(IAnsiConsole console) : Command<SampleCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("-s|--space <SPACE>")]
+        [Description("Search space: darts, nb201, chain or macro.")]
+        public string Space { get; init; } = "";
+
+        [CommandOption("--seed <N>")]
+        [Description("Random seed (same seed, same architecture). Default 0.")]
+        [DefaultValue(0)]
+        public int Seed { get; init; }
+
+        [CommandOption("-o|--out <PATH>")]
+        [Description("Write the architecture JSON here; without it the JSON is printed.")]
+        public string? Out { get; init; }
+
+        [CommandOption("--channels <C>")]
+        [Description("Input channels (1 for Fashion-MNIST, 3 for CIFAR). Default 1.")]
+        [DefaultValue(1)]
+        public int Channels { get; init; } = 1;
+
+        [CommandOption("--resolution <PX>")]
+        [Description("Input height and width. Default 28.")]
+        [DefaultValue(28)]
+        public int Resolution { get; init; } = 28;
+
+        [CommandOption("--classes <N>")]
+        [Description("Number of classes. Default 10.")]
+        [DefaultValue(10)]
+        public int Classes { get; init; } = 10;
+
+        [CommandOption("--width <W>")]
+        [Description("Base width (space default when omitted: 16).")]
+        public int? Width { get; init; }
+
+        [CommandOption("--depth <D>")]
+        [Description("Depth: cells (darts, default 8), cells per stage (nb201, 5), layers per stage (chain, 3), max layers (macro, 6).")]
+        public int? Depth { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Space)) return ValidationResult.Error($"--space is required: one of {string.Join(", ", SpaceRegistry.Names)}.");
+            if (Channels < 1 || Resolution < 1 || Classes < 1) return ValidationResult.Error("--channels, --resolution and --classes must be positive.");
+            if (Width is < 1 || Depth is < 1) return ValidationResult.Error("--width and --depth must be positive.");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var space = SpaceRegistry.Create(settings.Space, new SpaceOptions(settings.Channels, settings.Resolution, settings.Classes, settings.Width, settings.Depth));
+        var arch = space.Sample(new Random(settings.Seed));
+        if (settings.Out is null)
+        {
+            console.WriteLine(arch.ToJson());
+            return 0;
+        }
+        if (arch is Architecture a) a.Save(settings.Out);
+        else File.WriteAllText(settings.Out, arch.ToJson() + "\n");
+        console.MarkupLine($"[green]Wrote[/] {Markup.Escape(settings.Out)}: {Markup.Escape(arch.Space)} architecture [bold]{arch.ArchId}[/] (space size {space.Size:N0})");
+        if (arch is Architecture d) console.MarkupLine($"  {Markup.Escape(d.Describe())}");
+        return 0;
+    }
+}

@@ -1,0 +1,223 @@
+using NasOnnx.Spaces;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NasOnnx.Networks;
+
+/// <summary>One tensor entry of a weights file.</summary>
+public sealed record WeightEntry(string Name, ScalarType DType, long[] Shape);
+
+/// <summary>
+/// Weights files: TorchSharp's state-dict format (<c>module.save</c>/<c>load</c>) with the architecture JSON beside it
+/// (<c>model.pt</c> -> <c>model.arch.json</c>). Loading checks names and shapes against the network first and
+/// names the first mismatch.
+/// </summary>
+public static class NetworkWeights
+{
+    /// <summary>Where the architecture JSON of a weights file lives.</summary>
+    public static string ArchitecturePathFor(string weightsPath) => Path.ChangeExtension(weightsPath, ".arch.json");
+
+    /// <summary>Saves the weights and the architecture JSON beside them.</summary>
+    public static void Save(NasNetwork network, string weightsPath)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(weightsPath));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        network.save(weightsPath);
+        network.Architecture.Save(ArchitecturePathFor(weightsPath));
+    }
+
+    /// <summary>Reads the names, types and shapes in a TorchSharp state-dict file without loading the data.</summary>
+    public static IReadOnlyList<WeightEntry> ReadEntries(string weightsPath)
+    {
+        if (!File.Exists(weightsPath))
+            throw new NasOnnxException("Weights file not found.", "Check the path; weights are written by the retrain stage (or use --random-weights).") { FilePath = weightsPath };
+        try
+        {
+            using var stream = File.OpenRead(weightsPath);
+            using var reader = new BinaryReader(stream);
+            long count = Leb128(reader);
+            var entries = new List<WeightEntry>();
+            for (long i = 0; i < count; i++)
+            {
+                string name = reader.ReadString();
+                var type = (ScalarType)Leb128(reader);
+                long rank = Leb128(reader);
+                var shape = new long[rank];
+                for (int d = 0; d < rank; d++) shape[d] = Leb128(reader);
+                long bytes = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(type);
+                stream.Seek(bytes, SeekOrigin.Current);
+                if (stream.Position > stream.Length) throw new EndOfStreamException();
+                entries.Add(new WeightEntry(name, type, shape));
+            }
+            return entries;
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or NotSupportedException)
+        {
+            throw new NasOnnxException($"The weights file is not a TorchSharp state-dict file ({e.Message}).",
+                "Pass the file written by TorchSharp's module.save (the retrain stage's weights).", e) { FilePath = weightsPath };
+        }
+    }
+
+    /// <summary>Checks names and shapes against the network; throws naming the first mismatch; then loads.</summary>
+    public static void Load(NasNetwork network, string weightsPath)
+    {
+        var entries = ReadEntries(weightsPath);
+        var expected = network.state_dict();
+        var inFile = entries.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        string arch = $"{network.Architecture.Space} architecture {network.Architecture.ArchId}";
+        const string fix = "Export with the architecture JSON the weights were trained with (it is saved beside them as *.arch.json).";
+        foreach (var (name, tensor) in expected)
+        {
+            if (!inFile.TryGetValue(name, out var e))
+                throw new NasOnnxException($"The weights do not match the {arch}: tensor '{name}' {Shape(tensor.shape)} is missing from the file.", fix) { FilePath = weightsPath };
+            if (!e.Shape.SequenceEqual(tensor.shape))
+                throw new NasOnnxException($"The weights do not match the {arch}: tensor '{name}' has shape {Shape(e.Shape)} in the file, the network expects {Shape(tensor.shape)}.", fix) { FilePath = weightsPath };
+        }
+        var extra = entries.FirstOrDefault(e => !expected.ContainsKey(e.Name));
+        if (extra is not null)
+            throw new NasOnnxException($"The weights do not match the {arch}: the file has tensor '{extra.Name}' {Shape(extra.Shape)} that the network does not.", fix) { FilePath = weightsPath };
+        network.load(weightsPath, strict: true);
+    }
+
+    /// <summary>
+    /// PyTorch's default initialization (Conv2d and Linear weights and biases uniform in +-1/sqrt(fan_in), BatchNorm
+    /// gamma 1, beta 0, statistics 0/1) drawn from a generator seeded with <paramref name="seed"/>: reproducible
+    /// whatever else uses libtorch's global generator meanwhile.
+    /// </summary>
+    public static void Initialize(nn.Module network, int seed)
+    {
+        using var _ = torch.no_grad();
+        var gen = new torch.Generator((ulong)seed);
+        void Uniform(Tensor? t, double bound)
+        {
+            if (t is null) return;
+            t.copy_((torch.rand(t.shape, generator: gen) * 2 - 1) * bound);
+        }
+        foreach (var m in network.modules())
+        {
+            switch (m)
+            {
+                case Conv2d conv:
+                    {
+                        var w = conv.weight!;
+                        double bound = 1.0 / Math.Sqrt(w.shape[1] * w.shape[2] * w.shape[3]);
+                        Uniform(w, bound);
+                        Uniform(conv.bias, bound);
+                        break;
+                    }
+                case Linear lin:
+                    {
+                        double bound = 1.0 / Math.Sqrt(lin.weight!.shape[1]);
+                        Uniform(lin.weight, bound);
+                        Uniform(lin.bias, bound);
+                        break;
+                    }
+                case BatchNorm2d bn:
+                    bn.weight?.fill_(1);
+                    bn.bias?.fill_(0);
+                    bn.running_mean?.zero_();
+                    bn.running_var?.fill_(1);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Non-trivial random weights for trials before training: seeded init, plus randomized BatchNorm statistics
+    /// and affine parameters (so BN folding is exercised).
+    /// </summary>
+    public static void Randomize(nn.Module network, int seed)
+    {
+        using var _ = torch.no_grad();
+        var gen = new torch.Generator((ulong)seed);
+        foreach (var m in network.modules())
+        {
+            if (m is not BatchNorm2d bn) continue;
+            long c = bn.num_features;
+            bn.running_mean!.copy_(torch.randn(c, generator: gen) * 0.2);
+            bn.running_var!.copy_(torch.rand(c, generator: gen) * 1.5 + 0.5);
+            bn.weight?.copy_(torch.rand(c, generator: gen) + 0.5);
+            bn.bias?.copy_(torch.randn(c, generator: gen) * 0.2);
+        }
+    }
+
+    /// <summary>Builds the network of <paramref name="architecture"/> with seeded random weights and randomized BN statistics.</summary>
+    public static NasNetwork BuildRandom(IArchitecture architecture, int seed)
+    {
+        var net = NetworkFactory.Build(architecture, seed);
+        Randomize(net, seed);
+        net.eval();
+        return net;
+    }
+
+    private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
+
+    private static long Leb128(BinaryReader reader)
+    {
+        long result = 0;
+        int shift = 0;
+        while (true)
+        {
+            byte b = reader.ReadByte();
+            result |= (long)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return result;
+            shift += 7;
+            if (shift > 63) throw new IOException("bad LEB128 integer");
+        }
+    }
+
+    private static long ElementSize(ScalarType t) => t switch
+    {
+        ScalarType.Byte or ScalarType.Int8 or ScalarType.Bool => 1,
+        ScalarType.Int16 or ScalarType.Float16 or ScalarType.BFloat16 => 2,
+        ScalarType.Int32 or ScalarType.Float32 => 4,
+        ScalarType.Int64 or ScalarType.Float64 or ScalarType.ComplexFloat32 => 8,
+        ScalarType.ComplexFloat64 => 16,
+        _ => throw new NotSupportedException($"tensor type {t}"),
+    };
+}
+
+/// <summary>Parameter and multiply-accumulate counts measured on the TorchSharp network.</summary>
+public static class NetworkStats
+{
+    /// <summary>Trainable parameters and MACs for one input (Conv2d and Linear layers), by forward hooks.</summary>
+    public static (long Parameters, long Macs) Measure(NasNetwork network)
+    {
+        long macs = 0;
+        var removers = new List<Action>();
+        foreach (var m in network.modules())
+        {
+            if (m is Conv2d conv)
+            {
+                var h = conv.register_forward_hook((mod, input, output) =>
+                {
+                    var w = conv.weight!.shape;
+                    macs += output.numel() / output.shape[0] * w[1] * w[2] * w[3];
+                    return output;
+                });
+                removers.Add(h.remove);
+            }
+            else if (m is Linear lin)
+            {
+                var h = lin.register_forward_hook((mod, input, output) => { macs += lin.weight!.numel(); return output; });
+                removers.Add(h.remove);
+            }
+        }
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            bool training = network.training;
+            network.eval();
+            var a = network.Architecture.Input;
+            network.call(torch.zeros(1, a.Channels, a.Height, a.Width));
+            if (training) network.train();
+        }
+        finally
+        {
+            foreach (var r in removers) r();
+        }
+        return (network.ParameterCount(), macs);
+    }
+}

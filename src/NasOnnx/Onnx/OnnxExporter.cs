@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using NasOnnx.Networks;
+using NasOnnx.Spaces;
+using Onnx;
+
+namespace NasOnnx.Onnx;
+
+/// <summary>What goes into an exported model besides the network.</summary>
+public sealed record ExportOptions
+{
+    /// <summary>Fold BatchNorm into the preceding convolution (default). Off keeps BatchNormalization nodes.</summary>
+    public bool FoldBatchNorm { get; init; } = true;
+
+    /// <summary>Dataset name for the metadata (e.g. "fashion-mnist").</summary>
+    public string? Dataset { get; init; }
+
+    /// <summary>Per-channel input normalization the model expects (x - mean) / std, recorded in the metadata.</summary>
+    public IReadOnlyList<float>? NormalizationMean { get; init; }
+    public IReadOnlyList<float>? NormalizationStd { get; init; }
+
+    /// <summary>Test accuracy (0..1) and latency, when known.</summary>
+    public double? Accuracy { get; init; }
+    public double? LatencyMs { get; init; }
+
+    /// <summary>More metadata_props entries (keys are written as given).</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>Run the written model in ONNX Runtime and compare with TorchSharp before the file is written.</summary>
+    public bool Verify { get; init; }
+
+    /// <summary>Largest absolute difference accepted by <see cref="Verify"/>.</summary>
+    public double Tolerance { get; init; } = 1e-4;
+}
+
+/// <summary>The outcome of an export.</summary>
+public sealed record ExportResult(string Path, string Space, string ArchId, long FileBytes, long Parameters, long Macs, int Nodes, TimeSpan Elapsed, VerifyResult? Verification);
+
+/// <summary>
+/// Writes a NasOnnx network as a plain ONNX model (IR 8, opset 17): input "input" [batch, C, H, W], output
+/// "logits" [batch, classes], weights as initializers, architecture and run facts in metadata_props. The network
+/// emits itself (each op writes its own nodes), so a new space needs nothing here.
+/// </summary>
+public static class OnnxExporter
+{
+    public const long IrVersion = 8;
+    public const long Opset = 17;
+    public const string InputName = "input";
+    public const string OutputName = "logits";
+    public const string ProducerName = "NasOnnx";
+
+    /// <summary>Metadata keys.</summary>
+    public static class Keys
+    {
+        public const string Architecture = "nasonnx.architecture";
+        public const string ArchId = "nasonnx.arch_id";
+        public const string Space = "nasonnx.space";
+        public const string Dataset = "nasonnx.dataset";
+        public const string Normalization = "nasonnx.normalization";
+        public const string Accuracy = "nasonnx.accuracy";
+        public const string LatencyMs = "nasonnx.latency_ms";
+        public const string BatchNormFolded = "nasonnx.bn_folded";
+        public const string FoldedParameterDelta = "nasonnx.folded_param_delta";
+    }
+
+    public static string ProducerVersion { get; } =
+        (typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
+
+    /// <summary>
+    /// Exports an architecture with trained weights (TorchSharp state-dict file). Weights that do not match the
+    /// architecture fail naming the first mismatch; on any failure no file is written.
+    /// </summary>
+    public static ExportResult Export(IArchitecture architecture, string weightsPath, string outPath, ExportOptions? options = null)
+    {
+        var sw = Stopwatch.StartNew();
+        using var net = NetworkFactory.Build(architecture);
+        NetworkWeights.Load(net, weightsPath);
+        return Write(net, outPath, options ?? new ExportOptions(), sw);
+    }
+
+    /// <summary>Exports an architecture with seeded random weights and randomized BatchNorm statistics.</summary>
+    public static ExportResult ExportRandom(IArchitecture architecture, int seed, string outPath, ExportOptions? options = null)
+    {
+        var sw = Stopwatch.StartNew();
+        using var net = NetworkWeights.BuildRandom(architecture, seed);
+        return Write(net, outPath, options ?? new ExportOptions(), sw);
+    }
+
+    /// <summary>Exports a network already in memory (e.g. right after retraining).</summary>
+    public static ExportResult Export(NasNetwork network, string outPath, ExportOptions? options = null) =>
+        Write(network, outPath, options ?? new ExportOptions(), Stopwatch.StartNew());
+
+    private static ExportResult Write(NasNetwork net, string outPath, ExportOptions options, Stopwatch sw)
+    {
+        bool wasTraining = net.training;
+        net.eval();
+        var model = BuildModel(net, options);
+        byte[] bytes = model.ToByteArray();
+        VerifyResult? verification = null;
+        if (options.Verify)
+        {
+            verification = OnnxVerifier.Compare(net, bytes);
+            if (verification.MaxAbsDiff > options.Tolerance)
+                throw new NasOnnxException(
+                    $"The exported model differs from the TorchSharp network by up to {verification.MaxAbsDiff:G3} (tolerance {options.Tolerance:G3}); nothing was written.",
+                    "This is a NasOnnx bug; please report it with the architecture JSON.") { FilePath = outPath };
+        }
+        string full = Path.GetFullPath(outPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temp = $"{full}.{Environment.ProcessId}.tmp";
+        File.WriteAllBytes(temp, bytes);
+        File.Move(temp, full, overwrite: true);
+        if (wasTraining) net.train();
+        var (parameters, macs) = NetworkStats.Measure(net);
+        sw.Stop();
+        return new ExportResult(full, net.Architecture.Space, net.Architecture.ArchId, bytes.LongLength, parameters, macs, model.Graph.Node.Count, sw.Elapsed, verification);
+    }
+
+    /// <summary>Builds the ONNX model of a network in eval mode.</summary>
+    public static ModelProto BuildModel(NasNetwork net, ExportOptions? options = null)
+    {
+        options ??= new ExportOptions();
+        var arch = net.Architecture;
+        var g = new OnnxGraphBuilder(options.FoldBatchNorm, graphName: $"{arch.Space}_{arch.ArchId}");
+        g.AddInput(InputName, arch.Input.Channels, arch.Input.Height, arch.Input.Width);
+        string output;
+        using (TorchSharp.torch.no_grad()) output = net.EmitOnnx(g, InputName, "");
+        if (g.Graph.Node.Count == 0 || g.Graph.Node[^1].Output[0] != output)
+            output = g.Node("Identity", [output], OutputName);
+        else
+            g.RenameLastOutput(OutputName);
+        g.AddOutput(OutputName, arch.Classes);
+
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = ProducerName,
+            ProducerVersion = ProducerVersion,
+            Domain = "ai.nasonnx",
+            ModelVersion = 1,
+            DocString = $"NasOnnx {arch.Space} architecture {arch.ArchId}: {arch.Describe()}",
+            Graph = g.Graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        void Meta(string key, string value) => model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        Meta(Keys.Architecture, arch.CanonicalJson);
+        Meta(Keys.ArchId, arch.ArchId);
+        Meta(Keys.Space, arch.Space);
+        if (options.Dataset is not null) Meta(Keys.Dataset, options.Dataset);
+        if (options.NormalizationMean is not null || options.NormalizationStd is not null)
+        {
+            var norm = new JsonObject();
+            if (options.NormalizationMean is not null) norm["mean"] = new JsonArray(options.NormalizationMean.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+            if (options.NormalizationStd is not null) norm["std"] = new JsonArray(options.NormalizationStd.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+            Meta(Keys.Normalization, norm.ToJsonString());
+        }
+        if (options.Accuracy is double acc) Meta(Keys.Accuracy, acc.ToString("R", CultureInfo.InvariantCulture));
+        if (options.LatencyMs is double lat) Meta(Keys.LatencyMs, lat.ToString("R", CultureInfo.InvariantCulture));
+        Meta(Keys.BatchNormFolded, options.FoldBatchNorm ? "true" : "false");
+        Meta(Keys.FoldedParameterDelta, g.FoldedParameterDelta.ToString(CultureInfo.InvariantCulture));
+        if (options.Metadata is not null)
+            foreach (var (k, v) in options.Metadata) Meta(k, v);
+        return model;
+    }
+}

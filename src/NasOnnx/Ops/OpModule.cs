@@ -1,0 +1,44 @@
+using NasOnnx.Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NasOnnx.Ops;
+
+/// <summary>Something that writes itself into an ONNX graph, reading its weights from itself.</summary>
+public interface IOnnxEmitter
+{
+    /// <summary>Emits the nodes computing this module on value <paramref name="input"/>; returns the output value's name.
+    /// <paramref name="name"/> is the module's path in the network (e.g. "cells.2.ops.5"), used for value names.</summary>
+    string EmitOnnx(OnnxGraphBuilder g, string input, string name);
+}
+
+/// <summary>
+/// A candidate op: its TorchSharp forward and its ONNX emitter side by side, so a discrete network,
+/// a supernet and the exporter all use the same definition.
+/// </summary>
+public abstract class OpModule : nn.Module<Tensor, Tensor>, IOnnxEmitter
+{
+    protected OpModule(string name) : base(name) { }
+
+    public abstract string EmitOnnx(OnnxGraphBuilder g, string input, string name);
+}
+
+/// <summary>Activation after a convolution block.</summary>
+public enum Activation { None, Relu, Relu6 }
+
+internal static class OpExtensions
+{
+    public static Tensor Apply(this Activation act, Tensor x) => act switch
+    {
+        Activation.Relu => nn.functional.relu(x),
+        Activation.Relu6 => nn.functional.relu6(x),
+        _ => x,
+    };
+
+    public static string Emit(this Activation act, OnnxGraphBuilder g, string x, string hint) => act switch
+    {
+        Activation.Relu => g.Relu(x, hint + ".relu"),
+        Activation.Relu6 => g.Relu6(x, hint + ".relu6"),
+        _ => x,
+    };
+}
