@@ -28,6 +28,15 @@ public static class NasOnnxCli
                 .WithDescription("Report TorchSharp, libtorch, ONNX Runtime, threads and where datasets were found.");
             config.AddCommand<StagesCommand>("stages")
                 .WithDescription("List the stage kinds a pipeline can use, with their params and inputs.");
+            config.AddCommand<SampleCommand>("sample")
+                .WithDescription("Write a random architecture of a search space as JSON.")
+                .WithExample("sample", "--space", "darts", "--seed", "1", "--out", "arch.json");
+            config.AddCommand<ExportCommand>("export")
+                .WithDescription("Export an architecture with trained (or random) weights to ONNX, checked against ONNX Runtime.")
+                .WithExample("export", "--arch", "arch.json", "--random-weights", "--out", "model.onnx");
+            config.AddCommand<InspectCommand>("inspect")
+                .WithDescription("Show an ONNX model's inputs, outputs, op counts, parameters, MACs and NasOnnx metadata.")
+                .WithExample("inspect", "model.onnx");
         });
         try
         {

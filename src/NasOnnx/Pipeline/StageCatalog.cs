@@ -10,6 +10,8 @@ public static class StageCatalog
         new PrepareDataStage(),
         new TrainStage(),
         new EvaluateStage(),
+        new RetrainStage(),
+        new ExportStage(),
     ];
 
     public static StageRegistry CreateRegistry() => new(All());

@@ -1,4 +1,4 @@
-using NasOnnx.Networks;
+using NasOnnx.Onnx;
 using NasOnnx.Training;
 
 namespace NasOnnx.Pipeline.Stages;
@@ -19,28 +19,29 @@ public sealed class EvaluateStage : IStage
     public IReadOnlyList<InputSpec> Inputs { get; } =
     [
         new("data", "a prepare-data stage"),
-        new("model", "a stage that wrote model.pt and network.json (train)"),
+        new("model", "a train or retrain stage (TorchSharp), or an export stage (the ONNX file, run with ONNX Runtime)"),
     ];
 
     public void Run(StageContext context)
     {
         var data = PreparedDataset.Load(context.Input("data")).LoadData();
         string modelDir = context.Input("model");
-        var spec = FixedCnnSpec.Load(modelDir);
-        using var model = spec.Build();
-        string weights = Path.Combine(modelDir, TrainStage.WeightsFile);
-        try
-        {
-            model.load(weights);
-        }
-        catch (Exception e) when (e is not NasOnnxException)
-        {
-            throw context.Error($"the weights do not fit the network in {FixedCnnSpec.FileName}: {e.Message}",
-                "re-run the train stage with --force", weights);
-        }
         bool test = context.RequiredString("split") == "test";
         var (images, indices) = test ? (data.Test, Evaluator.All(data.Test)) : (data.TrainImages, data.ValidationIndices);
-        var result = Evaluator.Evaluate(model, images, indices, data.Info.Normalization, (int)context.Int("batch_size"));
+        int batchSize = (int)context.Int("batch_size");
+        string onnx = Path.Combine(modelDir, ExportStage.ModelFile);
+        EvaluationResult result;
+        if (File.Exists(onnx))
+        {
+            // An export stage: measure the deployable file itself, with ONNX Runtime.
+            result = OnnxEvaluator.Evaluate(onnx, images, indices, data.Info.Normalization, batchSize, Runtime.TorchRuntime.Threads);
+            context.Log.Info($"evaluated {ExportStage.ModelFile} with ONNX Runtime");
+        }
+        else
+        {
+            using var model = TrainedModel.Load(context, modelDir);
+            result = Evaluator.Evaluate(model, images, indices, data.Info.Normalization, batchSize);
+        }
         result.WriteCsv(context.OutputDir, data.Info.ClassNames);
         context.Log.Info($"{context.RequiredString("split")} accuracy {result.Accuracy:P2} on {result.Count} images (loss {result.Loss:0.0000})");
     }

@@ -7,8 +7,6 @@ namespace NasOnnx.Pipeline.Stages;
 /// <summary>Trains the fixed reference CNN on a prepared dataset; writes weights, network.json and epochs.csv.</summary>
 public sealed class TrainStage : IStage
 {
-    public const string WeightsFile = "model.pt";
-
     public string Kind => "train";
     public string Description => "Train a small fixed CNN (the pre-search baseline) on the prepared dataset.";
     public int Version => 1;
@@ -31,7 +29,7 @@ public sealed class TrainStage : IStage
         var history = new Trainer(context.Log).Train(model,
             new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, data.Info.Normalization),
             recipe, context.OutputPath("epochs.csv"), context.Cancellation);
-        model.save(context.OutputPath(WeightsFile));
+        model.save(context.OutputPath(TrainedModel.WeightsFile));
         spec.Save(context.OutputDir);
         context.Log.Info($"final validation accuracy {history[^1].ValAcc:P2}");
     }

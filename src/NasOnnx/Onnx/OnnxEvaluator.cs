@@ -1,0 +1,50 @@
+using Microsoft.ML.OnnxRuntime;
+using NasOnnx.Data;
+using NasOnnx.Training;
+
+namespace NasOnnx.Onnx;
+
+/// <summary>Accuracy of an exported ONNX model measured with ONNX Runtime (CPU), the way a deployment would run it.</summary>
+public static class OnnxEvaluator
+{
+    public static EvaluationResult Evaluate(string modelPath, Dataset data, int[] indices, Normalization normalization, int batchSize = 256, int threads = 1)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(modelPath, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new NasOnnxException($"ONNX Runtime cannot load the model: {e.Message}", "re-export it (nasonnx export or the export stage)") { FilePath = modelPath };
+        }
+        using (session)
+        {
+            var result = new EvaluationResult(data.Classes);
+            using var loader = new BatchLoader(data, indices, new BatchLoaderOptions { BatchSize = batchSize, Shuffle = false, Normalization = normalization });
+            using var runOptions = new RunOptions();
+            foreach (var batch in loader.Epoch(0))
+            {
+                using var input = OrtValue.CreateTensorValueFromMemory(batch.Images, [batch.Count, data.Channels, data.Height, data.Width]);
+                using var outputs = session.Run(runOptions, [OnnxExporter.InputName], [input], [OnnxExporter.OutputName]);
+                var logits = outputs[0].GetTensorDataAsSpan<float>();
+                var predictions = new long[batch.Count];
+                double lossSum = 0;
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    var row = logits.Slice(i * data.Classes, data.Classes);
+                    int best = 0;
+                    double max = row[0];
+                    for (int c = 1; c < row.Length; c++) if (row[c] > max) { max = row[c]; best = c; }
+                    double sumExp = 0;
+                    foreach (var v in row) sumExp += Math.Exp(v - max);
+                    lossSum += Math.Log(sumExp) - (row[(int)batch.Labels[i]] - max); // cross-entropy via log-sum-exp
+                    predictions[i] = best;
+                }
+                result.Add(batch.Labels, predictions, lossSum);
+            }
+            return result;
+        }
+    }
+}

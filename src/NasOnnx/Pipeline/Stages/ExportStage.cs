@@ -1,0 +1,81 @@
+using System.Text.Json;
+using NasOnnx.Networks;
+using NasOnnx.Onnx;
+using NasOnnx.Reporting;
+using NasOnnx.Spaces;
+
+namespace NasOnnx.Pipeline.Stages;
+
+/// <summary>
+/// Writes the trained architecture as plain ONNX (opset 17) with the dataset's normalization and, when an
+/// evaluate stage is given, the measured accuracy in its metadata; checks it against TorchSharp with ONNX Runtime.
+/// </summary>
+public sealed class ExportStage : IStage
+{
+    public const string ModelFile = "model.onnx";
+
+    public string Kind => "export";
+    public string Description => "Export the trained architecture to ONNX and verify it with ONNX Runtime.";
+    public int Version => 1;
+
+    public IReadOnlyList<ParamSpec> Params { get; } =
+    [
+        ParamSpec.Bool("fold_bn", true, "fold BatchNorm into the preceding convolution"),
+        ParamSpec.Bool("verify", true, "compare ONNX Runtime with TorchSharp (batch 1 and 3) before writing"),
+        ParamSpec.Float("tolerance", 1e-4, "largest allowed absolute difference in logits"),
+    ];
+
+    public IReadOnlyList<InputSpec> Inputs { get; } =
+    [
+        new("model", "a retrain stage (model.pt + model.arch.json)"),
+        new("data", "the prepare-data stage (dataset name and normalization go into the metadata)", Required: false),
+        new("evaluation", "an evaluate stage whose accuracy goes into the metadata", Required: false),
+    ];
+
+    public void Run(StageContext context)
+    {
+        string weights = Path.Combine(context.Input("model"), TrainedModel.WeightsFile);
+        string archFile = NetworkWeights.ArchitecturePathFor(weights);
+        if (!File.Exists(archFile))
+            throw context.Error($"{Path.GetFileName(archFile)} is missing beside {weights}",
+                "export needs a model trained from an architecture (a retrain stage); the fixed CNN of `train` has none", archFile);
+        var arch = SpaceRegistry.Load(archFile);
+        PreparedDataset? data = context.HasInput("data") ? PreparedDataset.Load(context.Input("data")) : null;
+        double? accuracy = context.HasInput("evaluation") ? ReadAccuracy(context, context.Input("evaluation")) : null;
+        var result = OnnxExporter.Export(arch, weights, context.OutputPath(ModelFile), new ExportOptions
+        {
+            FoldBatchNorm = context.Bool("fold_bn"),
+            Verify = context.Bool("verify"),
+            Tolerance = context.Float("tolerance"),
+            Dataset = data?.Name,
+            NormalizationMean = data?.Mean,
+            NormalizationStd = data?.Std,
+            Accuracy = accuracy,
+        });
+        File.Copy(archFile, context.OutputPath(ArchitectureSource.FileName));
+        AtomicWrite.Text(context.OutputPath("export.json"), JsonSerializer.Serialize(new
+        {
+            result.Space,
+            result.ArchId,
+            result.FileBytes,
+            result.Parameters,
+            result.Macs,
+            result.Nodes,
+            ExportSeconds = Math.Round(result.Elapsed.TotalSeconds, 3),
+            MaxAbsDiff = result.Verification?.MaxAbsDiff,
+            MaxRelDiff = result.Verification?.MaxRelDiff,
+            Accuracy = accuracy,
+        }, LockFile.Json));
+        context.Log.Info($"{ModelFile}: {result.Parameters:N0} parameters, {result.Macs:N0} MACs, {result.FileBytes / 1024.0:0.0} KiB" +
+            (result.Verification is { } v ? $", ONNX Runtime vs TorchSharp max |diff| {v.MaxAbsDiff:0.0e+0}" : ""));
+    }
+
+    private static double ReadAccuracy(StageContext context, string dir)
+    {
+        string path = Path.Combine(dir, "metrics.csv");
+        if (!File.Exists(path)) throw context.Error("metrics.csv is missing", "the `evaluation` input must name an evaluate stage", path);
+        var lines = File.ReadAllLines(path);
+        int col = Array.IndexOf(lines[0].Split(','), "accuracy");
+        return double.Parse(lines[1].Split(',')[col], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
