@@ -12,6 +12,8 @@ public static class StageCatalog
         new EvaluateStage(),
         new RetrainStage(),
         new ExportStage(),
+        new SearchStage(),
+        new DeriveStage(),
     ];
 
     public static StageRegistry CreateRegistry() => new(All());

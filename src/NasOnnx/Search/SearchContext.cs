@@ -1,0 +1,25 @@
+using NasOnnx.Pipeline;
+using NasOnnx.Pipeline.Stages;
+using NasOnnx.Spaces;
+
+namespace NasOnnx.Search;
+
+/// <summary>What a strategy gets: the space, the data, its stage (params, seed, log, folders).</summary>
+public sealed class SearchContext
+{
+    public required StageContext Stage { get; init; }
+    public required ISearchSpace Space { get; init; }
+    public required string SpaceName { get; init; }
+    public required SpaceOptions SpaceOptions { get; init; }
+
+    /// <summary>The prepared dataset (loaded on first use, so strategies on fake spaces never touch data).</summary>
+    public required Lazy<LoadedData> Data { get; init; }
+
+    /// <summary>Where the strategy keeps resumable state; survives a killed run, removed after the stage completes.</summary>
+    public string StateDir => Path.Combine(Stage.WorkDir, "state");
+
+    /// <summary>Where logs (search_log.csv, plots) go; published with the stage.</summary>
+    public string OutputDir => Stage.OutputDir;
+
+    public long Seed => Stage.Seed;
+}

@@ -1,0 +1,13 @@
+namespace NasOnnx.Search;
+
+/// <summary>Every search strategy NasOnnx ships, by name. Adding one: write the class, add it here.</summary>
+public static class StrategyCatalog
+{
+    public static IReadOnlyList<ISearchStrategy> All() =>
+    [
+    ];
+
+    public static ISearchStrategy Get(string name) =>
+        All().FirstOrDefault(s => s.Name == name)
+        ?? throw new NasOnnxException($"unknown search strategy '{name}'", $"use one of: {string.Join(", ", All().Select(s => s.Name))}");
+}
