@@ -90,25 +90,20 @@ public static class TorchRuntime
         }
         var provided = ElfVersionNeeds.Definitions(File.ReadAllBytes(stdcxx));
         byte[] image = File.ReadAllBytes(lib);
-        var missing = ElfVersionNeeds.Read(image)
-            .Where(r => r.File == "libstdc++.so.6" && !provided.Contains(r.Version))
-            .ToList();
-        if (missing.Count == 0)
+        var plan = PlanPatch(ElfVersionNeeds.Read(image), provided);
+        switch (plan.Action)
         {
-            NativeLibraryStatus = $"{stdcxx} provides every version {Path.GetFileName(lib)} needs; nothing to do";
-            return;
+            case PatchAction.None:
+                NativeLibraryStatus = $"{stdcxx} provides every version {Path.GetFileName(lib)} needs; nothing to do";
+                return;
+            case PatchAction.AlreadyWeak:
+                NativeLibraryStatus = $"{lib}: {string.Join(", ", plan.Versions)} already marked weak";
+                return;
+            case PatchAction.Impossible:
+                NativeLibraryStatus = $"{stdcxx} lacks {string.Join(", ", plan.Versions)}, which {lib} really uses";
+                return; // loading fails next, with the message that names this status
         }
-        var unsafeMissing = missing.Where(r => !WeakenableVersions.Contains(r.Version) && !r.IsWeak).Select(r => r.Version).ToList();
-        if (unsafeMissing.Count > 0)
-        {
-            NativeLibraryStatus = $"{stdcxx} lacks {string.Join(", ", unsafeMissing)}, which {lib} really uses";
-            return; // loading fails next, with the message that names this status
-        }
-        if (missing.All(r => r.IsWeak))
-        {
-            NativeLibraryStatus = $"{lib}: {string.Join(", ", missing.Select(r => r.Version))} already marked weak";
-            return;
-        }
+        var missing = plan.Versions;
         ElfVersionNeeds.MarkWeak(image, WeakenableVersions);
         // Atomic replace: a concurrent process either maps the old file or the new one, never half of one.
         string temp = $"{lib}.{Environment.ProcessId}.tmp";
@@ -120,10 +115,28 @@ public static class TorchRuntime
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             try { File.Delete(temp); } catch (IOException) { }
-            NativeLibraryStatus = $"{lib} needs GLIBCXX_3.4.32 marked weak but the file is not writable ({e.Message})";
+            NativeLibraryStatus = $"{lib} needs {string.Join(", ", missing)} marked weak but the file is not writable ({e.Message})";
             return;
         }
-        NativeLibraryStatus = $"{lib}: marked {string.Join(", ", missing.Select(r => r.Version))} weak ({stdcxx} lacks it)";
+        NativeLibraryStatus = $"{lib}: marked {string.Join(", ", missing)} weak ({stdcxx} lacks it)";
+    }
+
+    public enum PatchAction { None, MarkWeak, AlreadyWeak, Impossible }
+
+    public sealed record PatchPlan(PatchAction Action, IReadOnlyList<string> Versions);
+
+    /// <summary>
+    /// Decides what to do given the library's version needs and the versions the system libstdc++ defines:
+    /// nothing when every need is met; mark weak when only known-safe versions are missing; refuse otherwise.
+    /// </summary>
+    public static PatchPlan PlanPatch(IReadOnlyList<ElfVersionNeeds.Requirement> needs, IReadOnlySet<string> provided)
+    {
+        var missing = needs.Where(r => r.File == "libstdc++.so.6" && !provided.Contains(r.Version)).ToList();
+        if (missing.Count == 0) return new PatchPlan(PatchAction.None, []);
+        var unsafeMissing = missing.Where(r => !WeakenableVersions.Contains(r.Version) && !r.IsWeak).Select(r => r.Version).ToList();
+        if (unsafeMissing.Count > 0) return new PatchPlan(PatchAction.Impossible, unsafeMissing);
+        var versions = missing.Select(r => r.Version).ToList();
+        return missing.All(r => r.IsWeak) ? new PatchPlan(PatchAction.AlreadyWeak, versions) : new PatchPlan(PatchAction.MarkWeak, versions);
     }
 
     private static string? FindTorchSharpNative()

@@ -52,3 +52,43 @@ public class TorchRuntimeTests
         Assert.All(after, r => Assert.Equal(r.Version == "GLIBCXX_3.4.32", r.IsWeak));
     }
 }
+
+public class PatchPlanTests
+{
+    private static ElfVersionNeeds.Requirement Need(string version, bool weak = false, string file = "libstdc++.so.6") =>
+        new(file, version, (ushort)(weak ? 2 : 0), 0);
+
+    private static readonly ElfVersionNeeds.Requirement[] Needs =
+        [Need("GLIBCXX_3.4.30"), Need("GLIBCXX_3.4.32"), Need("CXXABI_1.3.13"), Need("GLIBC_2.34", file: "libc.so.6")];
+
+    [Fact]
+    public void New_enough_libstdcxx_needs_nothing()
+    {
+        var plan = TorchRuntime.PlanPatch(Needs, new HashSet<string> { "GLIBCXX_3.4.30", "GLIBCXX_3.4.32", "CXXABI_1.3.13" });
+        Assert.Equal(TorchRuntime.PatchAction.None, plan.Action);
+    }
+
+    [Fact]
+    public void Gcc12_libstdcxx_gets_the_one_safe_version_weakened()
+    {
+        var plan = TorchRuntime.PlanPatch(Needs, new HashSet<string> { "GLIBCXX_3.4.30", "CXXABI_1.3.13" });
+        Assert.Equal(TorchRuntime.PatchAction.MarkWeak, plan.Action);
+        Assert.Equal(["GLIBCXX_3.4.32"], plan.Versions);
+    }
+
+    [Fact]
+    public void Already_patched_library_is_left_alone()
+    {
+        ElfVersionNeeds.Requirement[] needs = [Need("GLIBCXX_3.4.30"), Need("GLIBCXX_3.4.32", weak: true)];
+        var plan = TorchRuntime.PlanPatch(needs, new HashSet<string> { "GLIBCXX_3.4.30" });
+        Assert.Equal(TorchRuntime.PatchAction.AlreadyWeak, plan.Action);
+    }
+
+    [Fact]
+    public void Older_libstdcxx_missing_a_used_version_is_refused()
+    {
+        var plan = TorchRuntime.PlanPatch(Needs, new HashSet<string> { "CXXABI_1.3.13" });
+        Assert.Equal(TorchRuntime.PatchAction.Impossible, plan.Action);
+        Assert.Equal(["GLIBCXX_3.4.30"], plan.Versions);
+    }
+}
