@@ -28,6 +28,13 @@ public static class NasOnnxCli
                 .WithDescription("Report TorchSharp, libtorch, ONNX Runtime, threads and where datasets were found.");
             config.AddCommand<StagesCommand>("stages")
                 .WithDescription("List the stage kinds a pipeline can use, with their params and inputs.");
+            config.AddBranch("bench", bench =>
+            {
+                bench.SetDescription("Measure speed on this machine.");
+                bench.AddCommand<BenchTrainCommand>("train")
+                    .WithDescription("Time the training step of the reference CNN (images/s, ms/step, peak RSS); --compare-torch runs the same in PyTorch.")
+                    .WithExample("bench", "train", "--compare-torch");
+            });
         });
         try
         {
