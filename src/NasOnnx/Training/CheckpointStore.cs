@@ -72,6 +72,9 @@ public sealed partial class CheckpointStore(CheckpointOptions options, IRunLog l
     /// </summary>
     public (CheckpointHeader Header, string Path)? LoadLatest(nn.Module model, IReadOnlyList<TorchSharp.Modules.OptimizerHelper> optimizers)
     {
+        // Temp files of checkpoint writes a killed run left half-done.
+        if (System.IO.Directory.Exists(options.Directory))
+            foreach (var tmp in System.IO.Directory.EnumerateFiles(options.Directory, ".ckpt-*.tmp")) Pipeline.AtomicWrite.TryDelete(tmp);
         var files = Files();
         int refused = 0;
         for (int i = files.Count - 1; i >= 0; i--)

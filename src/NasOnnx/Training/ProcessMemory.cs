@@ -9,6 +9,9 @@ public static class ProcessMemory
     /// <summary>Peak resident set size in MiB (VmHWM).</summary>
     public static double PeakRssMb() => Read("VmHWM:") ?? Environment.WorkingSet / (1024.0 * 1024.0);
 
+    /// <summary>The .NET GC heap after the last collection, fragmentation included, in MiB.</summary>
+    public static double ManagedHeapMb() => GC.GetGCMemoryInfo().HeapSizeBytes / (1024.0 * 1024.0);
+
     private static double? Read(string field)
     {
         if (!OperatingSystem.IsLinux()) return null;

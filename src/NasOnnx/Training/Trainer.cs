@@ -6,10 +6,13 @@ using static TorchSharp.torch;
 
 namespace NasOnnx.Training;
 
-/// <summary>One row of epochs.csv.</summary>
+/// <summary>
+/// One row of epochs.csv. RssMb: the process's resident memory after the epoch (native + managed);
+/// ManagedMb: the .NET GC heap's share of it (the batch arrays live there), so native growth is RssMb - ManagedMb.
+/// </summary>
 public sealed record EpochMetrics(
     int Epoch, double Lr, double TrainLoss, double TrainAcc, double ValLoss, double ValAcc,
-    double ImagesPerSecond, double Seconds, double DataWaitFraction, double RssMb = 0);
+    double ImagesPerSecond, double Seconds, double DataWaitFraction, double RssMb = 0, double ManagedMb = 0);
 
 /// <summary>The data a training run uses: which images train, which validate, and how pixels become inputs.</summary>
 public sealed record TrainingData(Dataset Train, int[] TrainIndices, Dataset Validation, int[] ValidationIndices, Normalization Normalization)
@@ -122,7 +125,8 @@ public sealed class Trainer(IRunLog log)
             double waitSeconds = priorWait + (loader.TotalWait - waitBefore).TotalSeconds;
             var val = Evaluator.Evaluate(model, data.Validation, data.ValidationIndices, data.Normalization, Math.Max(recipe.BatchSize, 256));
             var metrics = new EpochMetrics(epoch + 1, lr, lossSum / seen, (double)correct / seen, val.Loss, val.Accuracy,
-                seen / trainSeconds, priorSeconds + watch.Elapsed.TotalSeconds, waitSeconds / trainSeconds, Math.Round(ProcessMemory.RssMb(), 1));
+                seen / trainSeconds, priorSeconds + watch.Elapsed.TotalSeconds, waitSeconds / trainSeconds,
+                Math.Round(ProcessMemory.RssMb(), 1), Math.Round(ProcessMemory.ManagedHeapMb(), 1));
             history.Add(metrics);
             log.Info($"epoch {metrics.Epoch}: train loss {metrics.TrainLoss:0.0000} acc {metrics.TrainAcc:0.0000} | val loss {metrics.ValLoss:0.0000} acc {metrics.ValAcc:0.0000} | {metrics.ImagesPerSecond:0} img/s, data wait {metrics.DataWaitFraction:P1}, rss {metrics.RssMb:0} MB");
             if (options.MetricsCsv is not null) Csv.Write(options.MetricsCsv, history);

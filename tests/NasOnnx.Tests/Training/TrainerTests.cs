@@ -43,7 +43,7 @@ public class TrainerTests : IDisposable
         Assert.True(ra.History[^1].ValAcc > 0.3, $"val accuracy {string.Join(", ", ra.History.Select(h => h.ValAcc))} (chance 0.1)");
 
         var lines = File.ReadAllLines(_dir["epochs.csv"]);
-        Assert.Equal("epoch,lr,train_loss,train_acc,val_loss,val_acc,images_per_second,seconds,data_wait_fraction,rss_mb", lines[0]);
+        Assert.Equal("epoch,lr,train_loss,train_acc,val_loss,val_acc,images_per_second,seconds,data_wait_fraction,rss_mb,managed_mb", lines[0]);
         Assert.Equal(7, lines.Length);
         Assert.True(ra.History.All(h => h.RssMb > 10), "rss_mb is recorded");
         var png = File.ReadAllBytes(_dir["curves.png"]);
