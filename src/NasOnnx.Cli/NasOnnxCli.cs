@@ -37,6 +37,13 @@ public static class NasOnnxCli
             config.AddCommand<InspectCommand>("inspect")
                 .WithDescription("Show an ONNX model's inputs, outputs, op counts, parameters, MACs and NasOnnx metadata.")
                 .WithExample("inspect", "model.onnx");
+            config.AddBranch("bench", bench =>
+            {
+                bench.SetDescription("Measure speed on this machine.");
+                bench.AddCommand<BenchTrainCommand>("train")
+                    .WithDescription("Time the training step of the reference CNN (images/s, ms/step, peak RSS); --compare-torch runs the same in PyTorch.")
+                    .WithExample("bench", "train", "--compare-torch");
+            });
         });
         try
         {

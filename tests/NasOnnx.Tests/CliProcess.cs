@@ -7,13 +7,16 @@ public static class CliProcess
 {
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "nasonnx.dll");
 
-    public static Process Start(string workingDir, params string[] args)
+    public static Process Start(string workingDir, params string[] args) => Start(workingDir, null, args);
+
+    public static Process Start(string workingDir, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add("exec");
         psi.ArgumentList.Add(Dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NASONNX_THREADS"] = "1";
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         return Process.Start(psi)!;
     }
 

@@ -67,15 +67,19 @@ public sealed class BatchLoader : IDisposable
     /// the enumeration ends or its enumerator is disposed. An exception in the preparation
     /// (e.g. an augmentation) is rethrown here.
     /// </summary>
-    public IEnumerable<Batch> Epoch(int epoch)
+    /// <param name="startBatch">Skip the first batches of the epoch (resuming mid-epoch): the batches that follow are
+    /// exactly those a full epoch would yield from that position on, with the same augmentation.</param>
+    public IEnumerable<Batch> Epoch(int epoch, int startBatch = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return Run(epoch);
+        ArgumentOutOfRangeException.ThrowIfNegative(startBatch);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(startBatch, BatchesPerEpoch);
+        return Run(epoch, startBatch);
     }
 
-    private IEnumerable<Batch> Run(int epoch)
+    private IEnumerable<Batch> Run(int epoch, int startBatch)
     {
-        var run = Start(epoch);
+        var run = Start(epoch, startBatch);
         long start = Stopwatch.GetTimestamp();
         long waitTicks = 0;
         int batches = 0;
@@ -92,7 +96,7 @@ public sealed class BatchLoader : IDisposable
                 yield return batch;
             }
             run.ThrowIfFailed();
-            if (batches < BatchesPerEpoch)
+            if (batches < BatchesPerEpoch - startBatch)
                 throw new ObjectDisposedException(nameof(BatchLoader), "the batch loader was disposed during an epoch");
             completed = true;
         }
@@ -118,7 +122,7 @@ public sealed class BatchLoader : IDisposable
         }
     }
 
-    private EpochRun Start(int epoch)
+    private EpochRun Start(int epoch, int startBatch)
     {
         var run = new EpochRun(_options.Prefetch);
         lock (_runs)
@@ -127,7 +131,7 @@ public sealed class BatchLoader : IDisposable
             _runs.Add(run);
         }
         int[] order = Order(epoch);
-        run.Thread = new Thread(() => Produce(run, order, epoch))
+        run.Thread = new Thread(() => Produce(run, order, epoch, startBatch))
         {
             IsBackground = true,
             Name = $"BatchLoader {_data.Name} epoch {epoch}",
@@ -145,12 +149,12 @@ public sealed class BatchLoader : IDisposable
         run.Cancel.Dispose();
     }
 
-    private void Produce(EpochRun run, int[] order, int epoch)
+    private void Produce(EpochRun run, int[] order, int epoch, int startBatch)
     {
         try
         {
             int bs = _options.BatchSize;
-            for (int b = 0; b < BatchesPerEpoch; b++)
+            for (int b = startBatch; b < BatchesPerEpoch; b++)
             {
                 if (run.Cancel.IsCancellationRequested) return;
                 int from = b * bs;

@@ -6,10 +6,13 @@ using static TorchSharp.torch;
 
 namespace NasOnnx.Training;
 
-/// <summary>One row of epochs.csv.</summary>
+/// <summary>
+/// One row of epochs.csv. RssMb: the process's resident memory after the epoch (native + managed);
+/// ManagedMb: the .NET GC heap's share of it (the batch arrays live there), so native growth is RssMb - ManagedMb.
+/// </summary>
 public sealed record EpochMetrics(
     int Epoch, double Lr, double TrainLoss, double TrainAcc, double ValLoss, double ValAcc,
-    double ImagesPerSecond, double Seconds, double DataWaitFraction);
+    double ImagesPerSecond, double Seconds, double DataWaitFraction, double RssMb = 0, double ManagedMb = 0);
 
 /// <summary>The data a training run uses: which images train, which validate, and how pixels become inputs.</summary>
 public sealed record TrainingData(Dataset Train, int[] TrainIndices, Dataset Validation, int[] ValidationIndices, Normalization Normalization)
@@ -17,28 +20,56 @@ public sealed record TrainingData(Dataset Train, int[] TrainIndices, Dataset Val
     public IReadOnlyList<IAugmentation> Augmentations { get; init; } = [];
 }
 
+/// <summary>Where a training run writes its reports and checkpoints (all optional).</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>epochs.csv: one row per finished epoch, rewritten after every epoch.</summary>
+    public string? MetricsCsv { get; init; }
+    /// <summary>curves.png: loss and accuracy per epoch, written at the end.</summary>
+    public string? CurvesPng { get; init; }
+    /// <summary>Checkpoints to resume from and to write; null: none.</summary>
+    public CheckpointOptions? Checkpoints { get; init; }
+}
+
+/// <summary>What a training run did.</summary>
+public sealed record TrainingResult(IReadOnlyList<EpochMetrics> History, string? ResumedFrom, long ResumedAtStep, long Steps);
+
 /// <summary>
 /// Trains a network with SGD (momentum, optional Nesterov, weight decay), a cosine schedule with optional
 /// warm-up, label smoothing and gradient-norm clipping; evaluates on the validation indices after every
-/// epoch and writes epochs.csv. One dispose scope per batch keeps native memory flat.
+/// epoch and writes epochs.csv and curves.png. One dispose scope per batch keeps native memory flat.
+/// Exactly repeatable: the data order and augmentation are functions of (seed, epoch, sample), torch's
+/// default generator (dropout, drop-path) is reseeded from (seed, epoch) at every epoch start, and a
+/// checkpoint carries weights, optimizer state, generator state and the position in the epoch, so a run
+/// resumed from any checkpoint ends with the same weights as one never interrupted (same threads).
 /// </summary>
 public sealed class Trainer(IRunLog log)
 {
     public IReadOnlyList<EpochMetrics> Train(nn.Module<Tensor, Tensor> model, TrainingData data, TrainingRecipe recipe,
-        string metricsCsv, CancellationToken cancellation = default)
+        string metricsCsv, CancellationToken cancellation = default) =>
+        Train(model, data, recipe, new TrainerOptions { MetricsCsv = metricsCsv }, cancellation).History;
+
+    public TrainingResult Train(nn.Module<Tensor, Tensor> model, TrainingData data, TrainingRecipe recipe,
+        TrainerOptions options, CancellationToken cancellation = default)
     {
         int[] trainIdx = Subsample(data.TrainIndices, recipe.DataFraction, recipe.Seed);
-        long stepsPerEpoch = trainIdx.Length / recipe.BatchSize;
+        int stepsPerEpoch = trainIdx.Length / recipe.BatchSize;
         if (stepsPerEpoch == 0)
             throw new NasOnnxException($"the training set ({trainIdx.Length} images) is smaller than one batch ({recipe.BatchSize})",
                 "lower batch_size or raise data_fraction");
-        var schedule = new CosineSchedule(recipe.LearningRate, recipe.MinLearningRate, stepsPerEpoch * recipe.Epochs,
+        var schedule = new CosineSchedule(recipe.LearningRate, recipe.MinLearningRate, (long)stepsPerEpoch * recipe.Epochs,
             (long)(recipe.WarmupEpochs * stepsPerEpoch));
-        var optimizer = torch.optim.SGD(model.parameters(), recipe.LearningRate, momentum: recipe.Momentum,
-            weight_decay: recipe.WeightDecay, nesterov: recipe.Nesterov && recipe.Momentum > 0);
+        using var trainStep = new TrainStep(model, recipe);
+        TorchSharp.Modules.OptimizerHelper[] optimizers = [trainStep.Optimizer];
         var shape = new ImageShape(data.Train.Channels, data.Train.Height, data.Train.Width);
-        var history = new List<EpochMetrics>();
-        long step = 0;
+
+        var store = options.Checkpoints is { } ck ? new CheckpointStore(ck, log) : null;
+        var resumed = store?.LoadLatest(model, optimizers);
+        var start = resumed?.Header;
+        var history = new List<EpochMetrics>(start?.History ?? []);
+        long step = start?.Step ?? 0;
+        if (start is not null && options.MetricsCsv is not null) Csv.Write(options.MetricsCsv, history);
+
         using var loader = new BatchLoader(data.Train, trainIdx, new BatchLoaderOptions
         {
             BatchSize = recipe.BatchSize,
@@ -49,46 +80,74 @@ public sealed class Trainer(IRunLog log)
             Augmentations = data.Augmentations,
         });
 
-        for (int epoch = 0; epoch < recipe.Epochs; epoch++)
+        for (int epoch = start?.Epoch ?? 0; epoch < recipe.Epochs; epoch++)
         {
-            var watch = Stopwatch.StartNew();
+            bool midEpoch = start is not null && epoch == start.Epoch && start.Batch > 0;
+            // A resumed epoch continues with the generator state its checkpoint restored.
+            if (!midEpoch) torch.manual_seed((long)(SplitMix64.DeriveSeed(recipe.Seed, 0x70C4, epoch) >> 1));
+            (model as IEpochAware)?.OnEpochStart(epoch, recipe.Epochs, recipe);
             model.train();
-            double lossSum = 0;
-            long correct = 0, seen = 0;
-            double lr = schedule.RateAt(step);
+            int batchIndex = midEpoch ? start!.Batch : 0;
+            double lossSum = midEpoch ? start!.LossSum : 0;
+            long correct = midEpoch ? start!.Correct : 0, seen = midEpoch ? start!.Seen : 0;
+            double priorSeconds = midEpoch ? start!.Seconds : 0, priorWait = midEpoch ? start!.WaitSeconds : 0;
+            var watch = Stopwatch.StartNew();
             var waitBefore = loader.TotalWait;
+            double lr = schedule.RateAt(step);
             using (var progress = log.Progress($"epoch {epoch + 1}/{recipe.Epochs}", stepsPerEpoch))
             {
-                foreach (var batch in loader.Epoch(epoch))
+                if (batchIndex > 0) progress.Advance(batchIndex);
+                foreach (var batch in loader.Epoch(epoch, batchIndex))
                 {
                     cancellation.ThrowIfCancellationRequested();
                     lr = schedule.RateAt(step);
-                    foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-                    using var scope = torch.NewDisposeScope();
-                    var x = torch.tensor(batch.Images, [batch.Count, shape.Channels, shape.Height, shape.Width]);
-                    var y = torch.tensor(batch.Labels);
-                    var logits = model.forward(x);
-                    var loss = nn.functional.cross_entropy(logits, y, label_smoothing: recipe.LabelSmoothing);
-                    optimizer.zero_grad();
-                    loss.backward();
-                    if (recipe.GradClip > 0) nn.utils.clip_grad_norm_(model.parameters(), recipe.GradClip);
-                    optimizer.step();
-                    lossSum += loss.item<float>() * batch.Count;
-                    correct += logits.argmax(1).eq(y).sum().item<long>();
+                    var (l, c) = trainStep.Run(batch.Images, batch.Labels, shape, lr);
+                    lossSum += l;
+                    correct += c;
                     seen += batch.Count;
                     step++;
+                    batchIndex++;
                     progress.Advance(1, $"loss {lossSum / seen:0.000} acc {(double)correct / seen:0.000}");
+                    if (store is not null && store.Options.EveryNSteps > 0 && step % store.Options.EveryNSteps == 0 && batchIndex < stepsPerEpoch)
+                    {
+                        store.Save(new CheckpointHeader
+                        {
+                            Key = store.Options.Key, Network = NetworkFingerprint.Of(model), NetworkDescription = NetworkFingerprint.Describe(model),
+                            Epoch = epoch, Batch = batchIndex, Step = step, LossSum = lossSum, Correct = correct, Seen = seen,
+                            Seconds = priorSeconds + watch.Elapsed.TotalSeconds,
+                            WaitSeconds = priorWait + (loader.TotalWait - waitBefore).TotalSeconds,
+                            History = history.ToList(),
+                        }, model, optimizers);
+                    }
                 }
             }
-            double trainSeconds = watch.Elapsed.TotalSeconds;
+            double trainSeconds = priorSeconds + watch.Elapsed.TotalSeconds;
+            double waitSeconds = priorWait + (loader.TotalWait - waitBefore).TotalSeconds;
             var val = Evaluator.Evaluate(model, data.Validation, data.ValidationIndices, data.Normalization, Math.Max(recipe.BatchSize, 256));
             var metrics = new EpochMetrics(epoch + 1, lr, lossSum / seen, (double)correct / seen, val.Loss, val.Accuracy,
-                seen / trainSeconds, watch.Elapsed.TotalSeconds, (loader.TotalWait - waitBefore).TotalSeconds / trainSeconds);
+                seen / trainSeconds, priorSeconds + watch.Elapsed.TotalSeconds, waitSeconds / trainSeconds,
+                Math.Round(ProcessMemory.RssMb(), 1), Math.Round(ProcessMemory.ManagedHeapMb(), 1));
             history.Add(metrics);
-            log.Info($"epoch {metrics.Epoch}: train loss {metrics.TrainLoss:0.0000} acc {metrics.TrainAcc:0.0000} | val loss {metrics.ValLoss:0.0000} acc {metrics.ValAcc:0.0000} | {metrics.ImagesPerSecond:0} img/s, data wait {metrics.DataWaitFraction:P1}");
-            Csv.Write(metricsCsv, history);
+            log.Info($"epoch {metrics.Epoch}: train loss {metrics.TrainLoss:0.0000} acc {metrics.TrainAcc:0.0000} | val loss {metrics.ValLoss:0.0000} acc {metrics.ValAcc:0.0000} | {metrics.ImagesPerSecond:0} img/s, data wait {metrics.DataWaitFraction:P1}, rss {metrics.RssMb:0} MB");
+            if (options.MetricsCsv is not null) Csv.Write(options.MetricsCsv, history);
+            store?.Save(new CheckpointHeader
+            {
+                Key = store.Options.Key, Network = NetworkFingerprint.Of(model), NetworkDescription = NetworkFingerprint.Describe(model),
+                Epoch = epoch + 1, Batch = 0, Step = step, History = history.ToList(),
+            }, model, optimizers);
         }
-        return history;
+        if (options.CurvesPng is not null && history.Count > 0)
+        {
+            try
+            {
+                CurvesPlot.Write(options.CurvesPng, history);
+            }
+            catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or IOException)
+            {
+                log.Warn($"curves.png was not drawn ({e.Message}); epochs.csv has the same numbers");
+            }
+        }
+        return new TrainingResult(history, resumed?.Path, start?.Step ?? 0, step);
     }
 
     private static int[] Subsample(int[] indices, double fraction, long seed)

@@ -16,5 +16,15 @@ public sealed record TrainingRecipe
     public double GradClip { get; init; } = 5.0;
     /// <summary>Fraction of the training set used (the search evaluators train on less).</summary>
     public double DataFraction { get; init; } = 1.0;
+    /// <summary>
+    /// Weight of the auxiliary head's loss (DARTS: 0.4) for models implementing <see cref="IAuxiliaryOutput"/>;
+    /// 0 ignores the auxiliary head.
+    /// </summary>
+    public double AuxWeight { get; init; }
+    /// <summary>
+    /// Final drop-path probability for models implementing <see cref="IEpochAware"/> (DARTS: 0.2, raised
+    /// linearly from 0 over the epochs); the model decides how to use it.
+    /// </summary>
+    public double DropPath { get; init; }
     public long Seed { get; init; }
 }

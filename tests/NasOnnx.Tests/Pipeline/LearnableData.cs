@@ -35,10 +35,16 @@ public static class LearnableData
     }
 
     /// <summary>A project folder with pipeline/NAME.yaml and data/tiny/ holding learnable data.</summary>
-    public static string Project(TempDir dir, string name, int epochs, int train = 1200, int test = 300, string extra = "")
+    public static string Project(TempDir dir, string name, int epochs, int train = 1200, int test = 300, string extra = "") =>
+        Project(dir.Path, name, epochs, train, test, extra);
+
+    /// <summary>The same in any folder.</summary>
+    public static string Project(string root, string name, int epochs, int train = 1200, int test = 300, string extra = "")
     {
-        Write(dir["data/tiny"], train, test);
-        return dir.Write($"pipeline/{name}.yaml", $"""
+        Write(Path.Combine(root, "data/tiny"), train, test);
+        string file = Path.Combine(root, $"pipeline/{name}.yaml");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, $"""
             name: {name}
             seed: 7
             defaults:
@@ -55,5 +61,6 @@ public static class LearnableData
                 kind: evaluate
                 inputs: {"{"} data: data, model: train {"}"}
             """);
+        return file;
     }
 }

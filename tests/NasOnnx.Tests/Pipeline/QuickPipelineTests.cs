@@ -4,6 +4,7 @@ using NasOnnx.Pipeline;
 namespace NasOnnx.Tests.Pipeline;
 
 /// <summary>The real stages end to end on small generated data: prepare-data -> train -> evaluate.</summary>
+[Collection(NasOnnx.Tests.Training.TorchCollection.Name)]
 public class QuickPipelineTests : IDisposable
 {
     private readonly TempDir _dir = new();

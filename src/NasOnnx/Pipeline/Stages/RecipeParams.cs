@@ -1,3 +1,4 @@
+using NasOnnx.Data;
 using NasOnnx.Training;
 
 namespace NasOnnx.Pipeline.Stages;
@@ -22,6 +23,42 @@ public static class RecipeParams
         ParamSpec.Float("data_fraction", D.DataFraction, "share of the training images used"),
     ];
 
+    /// <summary>Augmentation params (per-image, deterministic from (seed, epoch, image)).</summary>
+    public static IReadOnlyList<ParamSpec> AugmentSpecs { get; } =
+    [
+        ParamSpec.Int("crop_padding", 0, "random crop with this much zero padding on each side (0: off; e.g. 2 for 28x28, 4 for 32x32)"),
+        ParamSpec.Choice("flip", "auto", "random horizontal flip: auto = on unless it changes the label (off for MNIST digits)", "auto", "on", "off"),
+        ParamSpec.Int("cutout", 0, "cutout square side in pixels (0: off; DARTS uses 16 on CIFAR)"),
+    ];
+
+    /// <summary>Checkpoint params; they do not change results, so they are left out of the checkpoint key.</summary>
+    public static IReadOnlyList<ParamSpec> CheckpointSpecs { get; } =
+    [
+        ParamSpec.Int("checkpoint_every_steps", 0, "also checkpoint every this many steps inside an epoch (0: only after each epoch)"),
+        ParamSpec.Int("keep_checkpoints", 2, "how many of the newest checkpoints to keep while the stage runs"),
+    ];
+
+    /// <summary>Params for cell networks (the retrain stage): auxiliary head and drop-path.</summary>
+    public static IReadOnlyList<ParamSpec> CellSpecs { get; } =
+    [
+        ParamSpec.Float("aux_weight", 0.0, "weight of the auxiliary head's loss (DARTS: 0.4; 0: off)"),
+        ParamSpec.Float("drop_path", 0.0, "final drop-path probability, raised linearly over the epochs (DARTS: 0.2)"),
+    ];
+
+    public static IReadOnlySet<string> CheckpointParamNames { get; } = CheckpointSpecs.Select(p => p.Name).ToHashSet();
+
+    /// <summary>The augmentations the params ask for, for the named dataset.</summary>
+    public static IReadOnlyList<IAugmentation> ReadAugmentations(StageContext c, string datasetName) =>
+        Augmentations.Build(datasetName, (int)c.Int("crop_padding"), c.RequiredString("flip"), (int)c.Int("cutout"));
+
+    public static CheckpointOptions ReadCheckpoints(StageContext c, string key) => new()
+    {
+        Directory = c.WorkDir,
+        Key = key,
+        KeepLast = (int)c.Int("keep_checkpoints"),
+        EveryNSteps = (int)c.Int("checkpoint_every_steps"),
+    };
+
     public static TrainingRecipe Read(StageContext c) => new()
     {
         Epochs = (int)c.Int("epochs"),
@@ -35,6 +72,8 @@ public static class RecipeParams
         LabelSmoothing = c.Float("label_smoothing"),
         GradClip = c.Float("grad_clip"),
         DataFraction = c.Float("data_fraction"),
+        AuxWeight = c.Params.ContainsKey("aux_weight") ? c.Float("aux_weight") : 0,
+        DropPath = c.Params.ContainsKey("drop_path") ? c.Float("drop_path") : 0,
         Seed = c.Seed,
     };
 
@@ -49,5 +88,39 @@ public static class RecipeParams
         Require(c.Float("lr") > 0, $"lr must be positive, got {c.Float("lr")}", "set e.g. lr: 0.05");
         Require(c.Float("data_fraction") is > 0 and <= 1, $"data_fraction must be in (0, 1], got {c.Float("data_fraction")}", "set e.g. data_fraction: 0.5");
         Require(c.Float("label_smoothing") is >= 0 and < 1, "label_smoothing must be in [0, 1)", "set e.g. label_smoothing: 0.1");
+        if (c.Params.ContainsKey("crop_padding"))
+        {
+            Require(c.Int("crop_padding") >= 0, "crop_padding must be 0 or more", "set e.g. crop_padding: 2");
+            Require(c.Int("cutout") >= 0, "cutout must be 0 or more", "set e.g. cutout: 8");
+        }
+        if (c.Params.ContainsKey("keep_checkpoints"))
+        {
+            Require(c.Int("keep_checkpoints") >= 1, "keep_checkpoints must be at least 1", "set e.g. keep_checkpoints: 2");
+            Require(c.Int("checkpoint_every_steps") >= 0, "checkpoint_every_steps must be 0 (off) or more", "set e.g. checkpoint_every_steps: 200");
+        }
+        if (c.Params.ContainsKey("aux_weight"))
+        {
+            Require(c.Float("aux_weight") >= 0, "aux_weight must be 0 or more", "set e.g. aux_weight: 0.4");
+            Require(c.Float("drop_path") is >= 0 and < 1, "drop_path must be in [0, 1)", "set e.g. drop_path: 0.2");
+        }
     }
+
+    /// <summary>
+    /// The key a training stage's checkpoints carry: stage kind and version, code, seed, threads, every param except
+    /// the checkpoint params, the content of the data input and the network description. A checkpoint with
+    /// another key is refused, so a resumed run continues only what the same run started.
+    /// </summary>
+    public static string CheckpointKey(StageContext c, int stageVersion, string dataFile, string network) =>
+        Pipeline.ContentHash.OfString(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            c.Kind,
+            Version = stageVersion,
+            Code = PipelineRunner.CodeVersion,
+            c.Seed,
+            Threads = NasOnnx.Runtime.TorchRuntime.Threads,
+            Params = c.Params.Where(p => !CheckpointParamNames.Contains(p.Key)).OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => $"{p.Key}={System.Text.Json.JsonSerializer.Serialize(p.Value)}").ToList(),
+            Data = File.Exists(dataFile) ? Pipeline.ContentHash.OfFile(dataFile) : "none",
+            Network = network,
+        }))[..16];
 }

@@ -8,11 +8,14 @@ namespace NasOnnx.Pipeline.Stages;
 public sealed class RetrainStage : IStage
 {
     public string Kind => "retrain";
-    public string Description => "Train an architecture (JSON from a file or an earlier stage) from scratch with a recipe.";
-    public int Version => 1;
+    public string Description => "Train an architecture (JSON from a file or an earlier stage) from scratch with a recipe; resumes from checkpoints after a kill.";
+    public int Version => 2;
 
     public IReadOnlyList<ParamSpec> Params { get; } =
-        [.. RecipeParams.Specs, ArchitectureSource.PathParam, ArchitectureSource.WidthParam, ArchitectureSource.CellsParam];
+    [
+        .. RecipeParams.Specs, .. RecipeParams.AugmentSpecs, .. RecipeParams.CheckpointSpecs, .. RecipeParams.CellSpecs,
+        ArchitectureSource.PathParam, ArchitectureSource.WidthParam, ArchitectureSource.CellsParam,
+    ];
 
     public IReadOnlyList<InputSpec> Inputs { get; } = [new("data", "a prepare-data stage"), ArchitectureSource.Input];
 
@@ -28,11 +31,27 @@ public sealed class RetrainStage : IStage
         var data = prepared.LoadData();
         using var network = NetworkFactory.Build(arch, seed: (int)(context.Seed & 0x7fffffff));
         context.Log.Info($"architecture {arch.Space}/{arch.ArchId}: {network.ParameterCount():N0} parameters");
+        var recipe = RecipeParams.Read(context);
+        if (recipe.AuxWeight > 0 && network is not IAuxiliaryOutput)
+            throw context.Error($"aux_weight is set but {arch.Space} networks have no auxiliary head", "set aux_weight: 0", context.PipelineFile);
+        if (recipe.DropPath > 0 && network is not IEpochAware)
+            throw context.Error($"drop_path is set but {arch.Space} networks do not support drop-path", "set drop_path: 0", context.PipelineFile);
+        var augmentations = RecipeParams.ReadAugmentations(context, prepared.Name);
+        string key = RecipeParams.CheckpointKey(context, Version, Path.Combine(context.Input("data"), PreparedDataset.FileName), arch.ToJson(indented: false));
+        context.Log.Info($"augmentation: {Data.Augmentations.Describe(augmentations)}; checkpoints in {context.WorkDir}");
         torch.manual_seed(context.Seed);
         var (valData, valIdx) = data.ValidationOrTest;
-        var history = new Trainer(context.Log).Train(network,
-            new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, prepared.Normalization),
-            RecipeParams.Read(context), context.OutputPath("epochs.csv"), context.Cancellation);
+        var result = new Trainer(context.Log).Train(network,
+            new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, prepared.Normalization) { Augmentations = augmentations },
+            recipe,
+            new TrainerOptions
+            {
+                MetricsCsv = context.OutputPath("epochs.csv"),
+                CurvesPng = context.OutputPath("curves.png"),
+                Checkpoints = RecipeParams.ReadCheckpoints(context, key),
+            },
+            context.Cancellation);
+        var history = result.History;
         NetworkWeights.Save(network, context.OutputPath(TrainedModel.WeightsFile));
         context.Log.Info($"final validation accuracy {history[^1].ValAcc:P2}");
     }

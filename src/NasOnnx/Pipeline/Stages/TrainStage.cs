@@ -1,18 +1,32 @@
+using System.Text.Json;
+using NasOnnx.Data;
 using NasOnnx.Networks;
+using NasOnnx.Pipeline;
 using NasOnnx.Training;
 using TorchSharp;
 
 namespace NasOnnx.Pipeline.Stages;
 
-/// <summary>Trains the fixed reference CNN on a prepared dataset; writes weights, network.json and epochs.csv.</summary>
+/// <summary>
+/// Trains the fixed reference CNN on a prepared dataset; writes weights, network.json, epochs.csv and curves.png.
+/// Checkpoints go to the stage's work folder after every epoch (and every checkpoint_every_steps steps); a run
+/// killed part-way resumes from the newest good checkpoint and ends with the same weights.
+/// </summary>
 public sealed class TrainStage : IStage
 {
+    public const string MetricsFile = "epochs.csv";
+    public const string CurvesFile = "curves.png";
+
     public string Kind => "train";
     public string Description => "Train a small fixed CNN (the pre-search baseline) on the prepared dataset.";
-    public int Version => 1;
+    public int Version => 2;
 
-    public IReadOnlyList<ParamSpec> Params { get; } = RecipeParams.Specs.Append(
-        ParamSpec.Int("width", 32, "channels of the first conv block (doubled at each of the two downsamplings)")).ToList();
+    public IReadOnlyList<ParamSpec> Params { get; } = [
+        .. RecipeParams.Specs,
+        .. RecipeParams.AugmentSpecs,
+        .. RecipeParams.CheckpointSpecs,
+        ParamSpec.Int("width", 32, "channels of the first conv block (doubled at each of the two downsamplings)"),
+    ];
 
     public IReadOnlyList<InputSpec> Inputs { get; } = [new("data", "a prepare-data stage")];
 
@@ -23,14 +37,26 @@ public sealed class TrainStage : IStage
         var data = PreparedDataset.Load(context.Input("data")).LoadData();
         var spec = new FixedCnnSpec(data.Info.Channels, data.Info.Height, data.Info.Width, data.Info.ClassNames.Count, (int)context.Int("width"));
         var recipe = RecipeParams.Read(context);
+        var augmentations = RecipeParams.ReadAugmentations(context, data.Info.Name);
         torch.manual_seed(context.Seed);
         using var model = spec.Build();
         var (valData, valIdx) = data.ValidationOrTest;
-        var history = new Trainer(context.Log).Train(model,
-            new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, data.Info.Normalization),
-            recipe, context.OutputPath("epochs.csv"), context.Cancellation);
-        model.save(context.OutputPath(TrainedModel.WeightsFile));
+        string key = RecipeParams.CheckpointKey(context, Version, Path.Combine(context.Input("data"), PreparedDataset.FileName),
+            JsonSerializer.Serialize(spec));
+        context.Log.Info($"augmentation: {Data.Augmentations.Describe(augmentations)}; checkpoints in {context.WorkDir} (key {key})");
+        var result = new Trainer(context.Log).Train(model,
+            new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, data.Info.Normalization) { Augmentations = augmentations },
+            recipe,
+            new TrainerOptions
+            {
+                MetricsCsv = context.OutputPath(MetricsFile),
+                CurvesPng = context.OutputPath(CurvesFile),
+                Checkpoints = RecipeParams.ReadCheckpoints(context, key),
+            },
+            context.Cancellation);
+        AtomicWrite.ViaTempPath(context.OutputPath(TrainedModel.WeightsFile), tmp => model.save(tmp));
         spec.Save(context.OutputDir);
-        context.Log.Info($"final validation accuracy {history[^1].ValAcc:P2}");
+        context.Log.Info($"final validation accuracy {result.History[^1].ValAcc:P2}" +
+                         (result.ResumedFrom is null ? "" : $" (resumed at step {result.ResumedAtStep} of {result.Steps})"));
     }
 }

@@ -1,0 +1,176 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using NasOnnx.Data;
+using NasOnnx.Networks;
+using NasOnnx.Runtime;
+using NasOnnx.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+
+namespace NasOnnx.Cli.Commands;
+
+/// <summary>
+/// `nasonnx bench train`: times the project's training step (<see cref="TrainStep"/>: forward, cross-entropy,
+/// backward, clipping, SGD) on the reference FixedCnn, and with --compare-torch the identical network and step in
+/// PyTorch (tests/bench/train_step_torch.py run by /usr/bin/python3), alternating rounds so both see the same
+/// machine load, and prints the ratio.
+/// </summary>
+public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrainCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--width <N>")]
+        [Description("FixedCnn width (channels of the first block). Default 16")]
+        public int Width { get; init; } = 16;
+
+        [CommandOption("--batch <N>")]
+        [Description("Images per step. Default 128")]
+        public int Batch { get; init; } = 128;
+
+        [CommandOption("--threads <N>")]
+        [Description("libtorch threads (both sides). Default: NASONNX_THREADS or all cores")]
+        public int Threads { get; init; }
+
+        [CommandOption("--steps <N>")]
+        [Description("Timed steps per round. Default 30")]
+        public int Steps { get; init; } = 30;
+
+        [CommandOption("--warmup <N>")]
+        [Description("Untimed steps before each round. Default 5")]
+        public int Warmup { get; init; } = 5;
+
+        [CommandOption("--rounds <N>")]
+        [Description("Rounds (alternating with PyTorch when comparing); the best round counts. Default 2")]
+        public int Rounds { get; init; } = 2;
+
+        [CommandOption("--channels <N>")]
+        public int Channels { get; init; } = 1;
+
+        [CommandOption("--size <N>")]
+        [Description("Image height and width. Default 28")]
+        public int Size { get; init; } = 28;
+
+        [CommandOption("--classes <N>")]
+        public int Classes { get; init; } = 10;
+
+        [CommandOption("--compare-torch")]
+        [Description("Also time the same network in PyTorch (/usr/bin/python3 with torch, e.g. Debian's python3-torch)")]
+        public bool CompareTorch { get; init; }
+
+        [CommandOption("--python <PATH>")]
+        [Description("Python with torch for --compare-torch. Default /usr/bin/python3")]
+        public string Python { get; init; } = "/usr/bin/python3";
+
+        [CommandOption("--script <PATH>")]
+        [Description("The PyTorch twin script. Default: tests/bench/train_step_torch.py found from the current folder up")]
+        public string? Script { get; init; }
+
+        public override ValidationResult Validate() =>
+            Width < 1 || Batch < 1 || Steps < 1 || Warmup < 0 || Rounds < 1 || Threads < 0 || Channels < 1 || Size < 4 || Classes < 2
+                ? ValidationResult.Error("width, batch, steps, rounds, channels and classes must be positive, size at least 4, warmup and threads 0 or more")
+                : ValidationResult.Success();
+    }
+
+    public sealed record Measurement(double MeanMs, double MedianMs, double ImagesPerSecond);
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        int threads = s.Threads > 0 ? s.Threads : TorchRuntime.DefaultThreads();
+        TorchRuntime.Initialize(threads);
+        string? script = null;
+        if (s.CompareTorch)
+        {
+            script = s.Script ?? FindScript();
+            if (script is null || !File.Exists(script))
+                throw new NasOnnxException("tests/bench/train_step_torch.py was not found", "run from the repository root or pass --script <path>");
+            if (!File.Exists(s.Python))
+                throw new NasOnnxException($"{s.Python} does not exist", "install Debian's PyTorch (apt-get install python3-torch) or pass --python <path>");
+        }
+        console.MarkupLine(Markup.Escape($"FixedCnn width {s.Width} on {s.Channels}x{s.Size}x{s.Size}, batch {s.Batch}, {threads} thread(s), {s.Steps} steps x {s.Rounds} round(s)"));
+
+        torch.manual_seed(0);
+        using var model = new FixedCnn(s.Channels, s.Classes, s.Width);
+        model.train();
+        using var step = new TrainStep(model, new TrainingRecipe());
+        var rng = new SplitMix64(1);
+        var images = new float[s.Batch * s.Channels * s.Size * s.Size];
+        for (int i = 0; i < images.Length; i++) images[i] = (float)rng.NextDouble();
+        var labels = Enumerable.Range(0, s.Batch).Select(_ => (long)rng.Next(s.Classes)).ToArray();
+        var shape = new ImageShape(s.Channels, s.Size, s.Size);
+
+        Measurement? ours = null, theirs = null;
+        string torchVersion = "";
+        for (int round = 0; round < s.Rounds; round++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var times = new List<double>();
+            for (int i = 0; i < s.Warmup + s.Steps; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                step.Run(images, labels, shape, 0.05);
+                if (i >= s.Warmup) times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+            var m = Summarize(times, s.Batch);
+            console.MarkupLine(Markup.Escape($"round {round + 1} TorchSharp: {m.MeanMs:0.0} ms/step (median {m.MedianMs:0.0}), {m.ImagesPerSecond:0} images/s"));
+            if (ours is null || m.MeanMs < ours.MeanMs) ours = m;
+            if (script is not null)
+            {
+                var (t, version) = RunTorch(s, script, threads);
+                torchVersion = version;
+                console.MarkupLine(Markup.Escape($"round {round + 1} PyTorch {version}: {t.MeanMs:0.0} ms/step (median {t.MedianMs:0.0}), {t.ImagesPerSecond:0} images/s"));
+                if (theirs is null || t.MeanMs < theirs.MeanMs) theirs = t;
+            }
+        }
+        var table = new Table().AddColumns("", "ms/step", "images/s", "peak RSS MB");
+        table.AddRow("TorchSharp (nasonnx)", F(ours!.MeanMs), F(ours.ImagesPerSecond, "0"), F(ProcessMemory.PeakRssMb(), "0"));
+        if (theirs is not null) table.AddRow(Markup.Escape($"PyTorch {torchVersion}"), F(theirs.MeanMs), F(theirs.ImagesPerSecond, "0"), "");
+        console.Write(table);
+        console.MarkupLine($"nasonnx train step: {F(ours.MeanMs)} ms/step, {F(ours.ImagesPerSecond, "0")} images/s, peak RSS {F(ProcessMemory.PeakRssMb(), "0")} MB");
+        if (theirs is not null)
+            console.MarkupLine($"ratio TorchSharp/PyTorch time per step: {F(ours.MeanMs / theirs.MeanMs, "0.00")} ({(ours.MeanMs <= theirs.MeanMs ? "not slower" : "slower")} than PyTorch at {threads} thread(s))");
+        return 0;
+    }
+
+    private static string F(double v, string format = "0.0") => v.ToString(format, CultureInfo.InvariantCulture);
+
+    private static Measurement Summarize(List<double> ms, int batch)
+    {
+        double mean = ms.Average();
+        var sorted = ms.Order().ToList();
+        double median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        return new Measurement(mean, median, batch * 1000 / mean);
+    }
+
+    private static (Measurement, string Version) RunTorch(Settings s, string script, int threads)
+    {
+        var psi = new ProcessStartInfo(s.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { script, "--width", $"{s.Width}", "--batch", $"{s.Batch}", "--threads", $"{threads}", "--steps", $"{s.Steps}",
+                     "--warmup", $"{s.Warmup}", "--channels", $"{s.Channels}", "--size", $"{s.Size}", "--classes", $"{s.Classes}" })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new NasOnnxException($"could not start {s.Python}");
+        var err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+            throw new NasOnnxException($"the PyTorch benchmark failed: {err.Result.Trim()}", $"check that {s.Python} -c 'import torch' works (apt-get install python3-torch)");
+        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+        using var doc = JsonDocument.Parse(last);
+        var r = doc.RootElement;
+        return (new Measurement(r.GetProperty("ms_per_step").GetDouble(), r.GetProperty("median_ms").GetDouble(), r.GetProperty("images_per_s").GetDouble()),
+            r.GetProperty("torch").GetString() ?? "");
+    }
+
+    private static string? FindScript()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "tests", "bench", "train_step_torch.py");
+                if (File.Exists(candidate)) return candidate;
+            }
+        return null;
+    }
+}

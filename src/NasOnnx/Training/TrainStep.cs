@@ -1,0 +1,63 @@
+using NasOnnx.Data;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NasOnnx.Training;
+
+/// <summary>
+/// One optimizer step of the recipe on one batch: forward (with the auxiliary head when the model has one and
+/// <see cref="TrainingRecipe.AuxWeight"/> &gt; 0), cross-entropy with label smoothing, backward, gradient-norm
+/// clipping, SGD (momentum, Nesterov, weight decay) at the given learning rate. All tensors of a step live in one
+/// dispose scope. The trainer and `nasonnx bench train` both use it.
+/// </summary>
+public sealed class TrainStep : IDisposable
+{
+    private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly TrainingRecipe _recipe;
+    private readonly Parameter[] _parameters;
+
+    public SGD Optimizer { get; }
+
+    public TrainStep(nn.Module<Tensor, Tensor> model, TrainingRecipe recipe)
+    {
+        _model = model;
+        _recipe = recipe;
+        _parameters = model.parameters().ToArray();
+        Optimizer = torch.optim.SGD(_parameters, recipe.LearningRate, momentum: recipe.Momentum,
+            weight_decay: recipe.WeightDecay, nesterov: recipe.Nesterov && recipe.Momentum > 0);
+    }
+
+    /// <returns>The summed (not mean) loss of the batch and how many images were classified correctly.</returns>
+    public (double LossSum, long Correct) Run(float[] images, long[] labels, ImageShape shape, double lr)
+    {
+        foreach (var group in Optimizer.ParamGroups) group.LearningRate = lr;
+        using var scope = torch.NewDisposeScope();
+        int n = labels.Length;
+        var x = torch.tensor(images, [n, shape.Channels, shape.Height, shape.Width]);
+        var y = torch.tensor(labels);
+        Tensor logits, loss;
+        if (_recipe.AuxWeight > 0 && _model.training && _model is IAuxiliaryOutput aux)
+        {
+            var (main, auxLogits) = aux.ForwardWithAuxiliary(x);
+            logits = main;
+            loss = nn.functional.cross_entropy(logits, y, label_smoothing: _recipe.LabelSmoothing);
+            if (auxLogits is not null)
+                loss = loss + _recipe.AuxWeight * nn.functional.cross_entropy(auxLogits, y, label_smoothing: _recipe.LabelSmoothing);
+        }
+        else
+        {
+            logits = _model.forward(x);
+            loss = nn.functional.cross_entropy(logits, y, label_smoothing: _recipe.LabelSmoothing);
+        }
+        Optimizer.zero_grad();
+        loss.backward();
+        if (_recipe.GradClip > 0) nn.utils.clip_grad_norm_(_parameters, _recipe.GradClip);
+        Optimizer.step();
+        double lossSum = loss.item<float>() * (double)n;
+        long correct = logits.argmax(1).eq(y).sum().item<long>();
+        return (lossSum, correct);
+    }
+
+    public void Dispose() => Optimizer.Dispose();
+}
