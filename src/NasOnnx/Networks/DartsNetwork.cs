@@ -7,12 +7,18 @@ using static TorchSharp.torch;
 
 namespace NasOnnx.Networks;
 
-/// <summary>DARTS' evaluation network (no auxiliary head, no drop-path at inference): stem conv 3C + BN, cells, GAP, linear.</summary>
-public sealed class DartsNetwork : NasNetwork
+/// <summary>
+/// DARTS' evaluation network: stem conv 3C + BN, cells, GAP, linear. In training, drop-path can be applied to
+/// every non-identity op (raised linearly over the epochs, <see cref="IEpochAware"/>); the auxiliary head of the
+/// DARTS recipe lives outside it (<see cref="AuxiliaryTraining"/>) so that the saved weights and the ONNX file
+/// hold exactly the inference network.
+/// </summary>
+public sealed class DartsNetwork : NasNetwork, Training.IEpochAware
 {
     private readonly ConvBn stem;
     private readonly ModuleList<DartsCell> cells = new();
     private readonly Linear classifier;
+    private readonly List<long> _channelsAfter = [];
 
     public DartsNetwork(DartsArchitecture arch) : base(nameof(DartsNetwork), arch)
     {
@@ -28,17 +34,39 @@ public sealed class DartsNetwork : NasNetwork
             cells.Add(new DartsCell(reduction ? arch.Reduce : arch.Normal, cpp, cp, cur, reduction, reductionPrev));
             reductionPrev = reduction;
             (cpp, cp) = (cp, DartsArchitecture.Nodes * cur);
+            _channelsAfter.Add(cp);
         }
         classifier = nn.Linear(cp, arch.Classes);
         RegisterComponents();
+        AuxiliaryChannels = _channelsAfter[AuxiliaryCell];
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => ForwardWithFeature(x, -1).Logits;
+
+    /// <summary>Index of the cell whose output feeds the auxiliary head: the second reduction cell (at 2/3 depth), as in DARTS.</summary>
+    public int AuxiliaryCell => DartsArchitecture.ReductionCells(cells.Count).DefaultIfEmpty(cells.Count - 1).Max();
+
+    /// <summary>Channels of <see cref="AuxiliaryCell"/>'s output.</summary>
+    public long AuxiliaryChannels { get; private set; }
+
+    /// <summary>The logits and the output of cell <paramref name="featureCell"/> (null when -1).</summary>
+    public (Tensor Logits, Tensor? Feature) ForwardWithFeature(Tensor x, int featureCell)
     {
         var s0 = stem.call(x);
         var s1 = s0;
-        foreach (var cell in cells) (s0, s1) = (s1, cell.call(s0, s1));
-        return Classify(s1, classifier);
+        Tensor? feature = null;
+        for (int i = 0; i < cells.Count; i++)
+        {
+            (s0, s1) = (s1, cells[i].call(s0, s1));
+            if (i == featureCell) feature = s1;
+        }
+        return (Classify(s1, classifier), feature);
+    }
+
+    public void OnEpochStart(int epoch, int epochs, Training.TrainingRecipe recipe)
+    {
+        double p = recipe.DropPath * epoch / Math.Max(1, epochs);
+        foreach (var cell in cells) cell.DropPathProbability = p;
     }
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)
@@ -56,6 +84,10 @@ public sealed class DartsCell : nn.Module<Tensor, Tensor, Tensor>
     private readonly OpModule preprocess0, preprocess1;
     private readonly ModuleList<OpModule> ops = new();
     private readonly int[] _inputs;
+    private readonly bool[] _identity;
+
+    /// <summary>Drop-path probability for the non-identity ops in training (0: off).</summary>
+    public double DropPathProbability { get; set; }
 
     public DartsCell(IReadOnlyList<DartsEdge> edges, long cpp, long cp, long c, bool reduction, bool reductionPrev) : base(nameof(DartsCell))
     {
@@ -63,6 +95,8 @@ public sealed class DartsCell : nn.Module<Tensor, Tensor, Tensor>
         preprocess1 = new ConvBn(new ConvSpec(cp, c, 1), preRelu: true);
         _inputs = edges.Select(e => e.Input).ToArray();
         foreach (var e in edges) ops.Add(CellOps.Create(e.Op, c, reduction && e.Input < 2 ? 2 : 1));
+        // As in DARTS: drop-path spares identity ops (a stride-1 skip_connect), whose path is the input itself.
+        _identity = edges.Select(e => e.Op == "skip_connect" && !(reduction && e.Input < 2)).ToArray();
         RegisterComponents();
     }
 
@@ -71,11 +105,17 @@ public sealed class DartsCell : nn.Module<Tensor, Tensor, Tensor>
         var states = new List<Tensor> { preprocess0.call(s0), preprocess1.call(s1) };
         for (int node = 0; node < _inputs.Length / 2; node++)
         {
-            var h1 = ops[2 * node].call(states[_inputs[2 * node]]);
-            var h2 = ops[2 * node + 1].call(states[_inputs[2 * node + 1]]);
+            var h1 = Path(2 * node, states[_inputs[2 * node]]);
+            var h2 = Path(2 * node + 1, states[_inputs[2 * node + 1]]);
             states.Add(h1.add(h2));
         }
         return torch.cat(states.Skip(2).ToArray(), 1);
+    }
+
+    private Tensor Path(int op, Tensor input)
+    {
+        var h = ops[op].call(input);
+        return _identity[op] ? h : Training.DropPath.Apply(h, DropPathProbability, training);
     }
 
     public string EmitOnnx(OnnxGraphBuilder g, string s0, string s1, string name)

@@ -16,6 +16,7 @@ public class RetrainExportPipelineTests : IDisposable
     [Theory]
     [InlineData("darts", "width: 4, cells: 2")]
     [InlineData("nb201", "width: 4, cells: 1")]
+    [InlineData("darts", "width: 4, cells: 3, aux_weight: 0.4, drop_path: 0.2, crop_padding: 2, cutout: 4")]
     public void Retrained_architecture_exports_and_onnx_accuracy_equals_torch_accuracy(string space, string scale)
     {
         LearnableData.Write(_dir["data/tiny"], train: 1200, test: 300);

@@ -32,8 +32,8 @@ public sealed class RetrainStage : IStage
         using var network = NetworkFactory.Build(arch, seed: (int)(context.Seed & 0x7fffffff));
         context.Log.Info($"architecture {arch.Space}/{arch.ArchId}: {network.ParameterCount():N0} parameters");
         var recipe = RecipeParams.Read(context);
-        if (recipe.AuxWeight > 0 && network is not IAuxiliaryOutput)
-            throw context.Error($"aux_weight is set but {arch.Space} networks have no auxiliary head", "set aux_weight: 0", context.PipelineFile);
+        if (recipe.AuxWeight > 0 && network is not DartsNetwork)
+            throw context.Error($"aux_weight is set but {arch.Space} networks have no auxiliary head (darts has)", "set aux_weight: 0", context.PipelineFile);
         if (recipe.DropPath > 0 && network is not IEpochAware)
             throw context.Error($"drop_path is set but {arch.Space} networks do not support drop-path", "set drop_path: 0", context.PipelineFile);
         var augmentations = RecipeParams.ReadAugmentations(context, prepared.Name);
@@ -41,7 +41,9 @@ public sealed class RetrainStage : IStage
         context.Log.Info($"augmentation: {Data.Augmentations.Describe(augmentations)}; checkpoints in {context.WorkDir}");
         torch.manual_seed(context.Seed);
         var (valData, valIdx) = data.ValidationOrTest;
-        var result = new Trainer(context.Log).Train(network,
+        // The auxiliary head trains alongside but is not part of the saved or exported network.
+        using var auxiliary = recipe.AuxWeight > 0 ? new AuxiliaryTraining((DartsNetwork)network, arch is Spaces.Architecture a ? a.Classes : prepared.ClassNames.Count) : null;
+        var result = new Trainer(context.Log).Train(auxiliary is null ? network : auxiliary,
             new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, prepared.Normalization) { Augmentations = augmentations },
             recipe,
             new TrainerOptions
