@@ -181,6 +181,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
         OutputDir = staging ?? Path.Combine(runDir, def.Name),
         WorkDir = Path.Combine(runDir, ".work", def.Name),
         ProjectRoot = projectRoot,
+        RunDir = runDir,
         Inputs = def.Inputs.ToDictionary(i => i.Key, i => Path.Combine(runDir, i.Value)),
         Params = parameters,
         Seed = parameters.TryGetValue("seed", out var s) && s is long explicitSeed ? explicitSeed : DeriveSeed(pipeline.Seed, def.Name),

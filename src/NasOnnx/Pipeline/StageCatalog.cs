@@ -14,6 +14,7 @@ public static class StageCatalog
         new ExportStage(),
         new SearchStage(),
         new DeriveStage(),
+        new ReportStage(),
     ];
 
     public static StageRegistry CreateRegistry() => new(All());

@@ -16,6 +16,9 @@ public sealed class StageContext
     /// <summary>A folder that survives a killed run (checkpoints live here); cleared once the stage completes.</summary>
     public required string WorkDir { get; init; }
 
+    /// <summary>runs/&lt;pipeline&gt;/: the published folders of earlier stages and pipeline.lock.</summary>
+    public string RunDir { get; init; } = "";
+
     /// <summary>The root that relative paths in params (e.g. data/...) are resolved against.</summary>
     public required string ProjectRoot { get; init; }
 

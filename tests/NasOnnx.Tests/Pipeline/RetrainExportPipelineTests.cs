@@ -43,6 +43,8 @@ public class RetrainExportPipelineTests : IDisposable
               - name: evaluate-onnx
                 kind: evaluate
                 inputs: { data: data, model: export }
+              - name: report
+                kind: report
             """);
         var registry = StageCatalog.CreateRegistry();
         var result = new PipelineRunner(registry, new CollectingLog()).Run(new PipelineParser(registry).ParseFile(file), new RunOptions());
@@ -56,5 +58,6 @@ public class RetrainExportPipelineTests : IDisposable
         Assert.True(File.Exists(_dir["runs/rr/export/architecture.json"]));
         string exportJson = File.ReadAllText(_dir["runs/rr/export/export.json"]);
         Assert.Contains("\"max_abs_diff\"", exportJson);
+        ReportChecks.AssertWellFormed(_dir["runs/rr/report"], minFigures: 1);
     }
 }

@@ -1,0 +1,39 @@
+using NasOnnx.Reporting.Report;
+
+namespace NasOnnx.Pipeline.Stages;
+
+/// <summary>
+/// Writes report.html (self-contained, figures embedded) and report.md (figures in figures/) about the whole run:
+/// stages and hashes, curves and plots, tables, and the model card. Put it last; it re-runs whenever an earlier
+/// stage does.
+/// </summary>
+public sealed class ReportStage : IStage
+{
+    public string Kind => "report";
+    public string Description => "Write the run report (HTML with embedded figures, and a Markdown twin) with the model card.";
+    public int Version => 1;
+    public IReadOnlyList<ParamSpec> Params { get; } = [ParamSpec.Str("title", null, "report title (default: the pipeline name)")];
+    public IReadOnlyList<InputSpec> Inputs { get; } = [];
+
+    public void Run(StageContext context)
+    {
+        var blocks = RunReport.Build(context.RunDir, context.PipelineName, context.PipelineFile, context.StageName);
+        string title = context.String("title") ?? $"NasOnnx run report: {context.PipelineName}";
+        AtomicWrite.Text(context.OutputPath("report.html"), HtmlReportWriter.Render(title, blocks));
+        string figures = context.OutputPath("figures");
+        Directory.CreateDirectory(figures);
+        var names = new Dictionary<Figure, string>();
+        string md = MarkdownReportWriter.Render(blocks, f =>
+        {
+            if (!names.TryGetValue(f, out var name))
+            {
+                name = $"figures/{names.Count + 1:00}-{Path.GetFileName(Path.GetDirectoryName(f.Path))}-{Path.GetFileName(f.Path)}";
+                File.Copy(f.Path, context.OutputPath(name));
+                names[f] = name;
+            }
+            return name;
+        });
+        AtomicWrite.Text(context.OutputPath("report.md"), md);
+        context.Log.Info($"report: {Path.Combine(context.RunDir, context.StageName, "report.html")} ({names.Count} figures)");
+    }
+}
