@@ -278,6 +278,9 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
         if (e is OperationCanceledException) return e;
         if (e is NasOnnxException n)
             return new NasOnnxException(n.Message, n.Fix, n) { Stage = n.Stage ?? def.Name, FilePath = n.FilePath };
+        if (e is IOException or UnauthorizedAccessException && e is not FileNotFoundException and not DirectoryNotFoundException)
+            return new NasOnnxException($"could not write the stage's outputs: {e.Message}",
+                "check free disk space and that the run folder is writable; the previous outputs were left as they were", e) { Stage = def.Name, FilePath = runDir };
         string logPath = Path.Combine(runDir, $"{def.Name}.error.log");
         try { File.WriteAllText(logPath, e.ToString()); } catch (IOException) { }
         return new NasOnnxException($"stage failed with {e.GetType().Name}: {e.Message}",

@@ -22,7 +22,12 @@ public sealed class RunFolderLock : IDisposable
             stream.Flush();
             return new RunFolderLock(stream);
         }
-        catch (IOException e)
+        catch (UnauthorizedAccessException e)
+        {
+            throw new NasOnnxException($"the run folder {runDir} is not writable ({e.Message})",
+                "fix its permissions or pass a writable folder with --runs-dir") { FilePath = path };
+        }
+        catch (IOException e) when (e is not DirectoryNotFoundException)
         {
             throw new NasOnnxException($"another nasonnx run is using the run folder {runDir} ({e.Message})",
                 "wait for it to finish, or pass a different --runs-dir") { FilePath = path };
