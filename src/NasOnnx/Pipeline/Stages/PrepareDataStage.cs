@@ -15,7 +15,7 @@ public sealed class PrepareDataStage : IStage
         ParamSpec.Choice("dataset", "fashion-mnist", "which dataset", [.. DatasetCatalog.Names]),
         ParamSpec.Str("path", null, "folder with the dataset files; searched first (relative to the project root)"),
         ParamSpec.Float("validation_fraction", 0.1, "share of the training images held out for validation"),
-        ParamSpec.Bool("download", true, "download the files when no local copy is found (Fashion-MNIST and MNIST)"),
+        ParamSpec.Bool("download", true, "download the files when no local copy is found (Fashion-MNIST only; the others are copied by hand)"),
     ];
 
     public IReadOnlyList<InputSpec> Inputs { get; } = [];
