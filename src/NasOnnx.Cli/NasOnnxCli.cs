@@ -37,6 +37,14 @@ public static class NasOnnxCli
             config.AddCommand<InspectCommand>("inspect")
                 .WithDescription("Show an ONNX model's inputs, outputs, op counts, parameters, MACs and NasOnnx metadata.")
                 .WithExample("inspect", "model.onnx");
+            config.AddBranch("bench", b =>
+            {
+                b.SetDescription("Benchmarks: latency of an ONNX model with ONNX Runtime.");
+                b.AddCommand<BenchLatencyCommand>("latency")
+                    .WithDescription("Measure an ONNX model's latency (p50, p90, mean, std) with the device fingerprint; --repeat-processes N checks repeatability.")
+                    .WithExample("bench", "latency", "model.onnx", "--runs", "500")
+                    .WithExample("bench", "latency", "model.onnx", "--repeat-processes", "5");
+            });
         });
         try
         {
