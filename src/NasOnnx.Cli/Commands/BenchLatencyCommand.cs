@@ -41,6 +41,18 @@ public sealed class BenchLatencyCommand(IAnsiConsole console) : Command<BenchLat
         [Description("Timed runs (default 200).")]
         public int Runs { get; init; } = 200;
 
+        [CommandOption("--opt <LEVEL>")]
+        [Description("ONNX Runtime graph optimization: all (default), extended, basic, none.")]
+        public string Opt { get; init; } = "all";
+
+        [CommandOption("--clock <CLOCK>")]
+        [Description("wall (default): elapsed time; cpu: the measuring thread's CPU time (1 thread, Linux), steady on a busy machine.")]
+        public string Clock { get; init; } = "wall";
+
+        [CommandOption("--keep-denormals")]
+        [Description("Do not flush denormal floats to zero (slower on x86 when activations underflow).")]
+        public bool KeepDenormals { get; init; }
+
         [CommandOption("--csv <FILE>")]
         [Description("Also write the result (one row per process) as CSV.")]
         public string? Csv { get; init; }
@@ -70,6 +82,9 @@ public sealed class BenchLatencyCommand(IAnsiConsole console) : Command<BenchLat
             ExecutionProvider = BenchmarkOptions.ParseProvider(settings.Ep),
             Warmup = settings.Warmup,
             Runs = settings.Runs,
+            DenormalAsZero = !settings.KeepDenormals,
+            GraphOptimization = BenchmarkOptions.ParseOptimization(settings.Opt),
+            Clock = BenchmarkOptions.ParseClock(settings.Clock),
         };
         if (!File.Exists(settings.Model))
             throw new NasOnnxException("Model file not found.", "Check the path; `nasonnx export` writes ONNX models.") { FilePath = Path.GetFullPath(settings.Model) };
@@ -85,7 +100,7 @@ public sealed class BenchLatencyCommand(IAnsiConsole console) : Command<BenchLat
         if (settings.Csv is not null) Csv.Write(settings.Csv, [record]);
         if (settings.Json)
         {
-            console.WriteLine(JsonSerializer.Serialize(record, CompactJson));
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(record, CompactJson));
             return 0;
         }
         var s = m.Stats;
@@ -97,6 +112,7 @@ public sealed class BenchLatencyCommand(IAnsiConsole console) : Command<BenchLat
         Row("p90", Ms(s.P90));
         Row("mean +- std", $"{Ms(s.Mean)} +- {Ms(s.Std)}");
         Row("min / max", $"{Ms(s.Min)} / {Ms(s.Max)}");
+        Row("clock", options.Clock == LatencyClock.ThreadCpu ? $"thread CPU time (wall p50 {Ms(m.Wall.P50)})" : $"wall{(m.ThreadCpu is { } c ? $" (thread CPU p50 {Ms(c.P50)})" : "")}");
         Row("runs", $"{s.Runs} timed after {options.Warmup} warm-up");
         Row("device", m.Fingerprint.ToString());
         Row("fingerprint", m.Fingerprint.Id);
@@ -113,7 +129,8 @@ public sealed class BenchLatencyCommand(IAnsiConsole console) : Command<BenchLat
         {
             cancel.ThrowIfCancellationRequested();
             var args = new List<string> { "bench", "latency", Path.GetFullPath(settings.Model), "--json",
-                "--batch", I(settings.Batch), "--threads", I(settings.Threads), "--ep", settings.Ep, "--warmup", I(settings.Warmup), "--runs", I(settings.Runs) };
+                "--batch", I(settings.Batch), "--threads", I(settings.Threads), "--ep", settings.Ep, "--warmup", I(settings.Warmup), "--runs", I(settings.Runs), "--opt", settings.Opt, "--clock", settings.Clock };
+            if (settings.KeepDenormals) args.Add("--keep-denormals");
             var (code, output) = RunSelf(args);
             var line = output.Split('\n').LastOrDefault(l => l.TrimStart().StartsWith('{'));
             if (code != 0 || line is null)
@@ -127,7 +144,7 @@ public sealed class BenchLatencyCommand(IAnsiConsole console) : Command<BenchLat
         string loadAfter = DeviceFingerprint.LoadAverageText();
         if (settings.Json)
         {
-            console.WriteLine(JsonSerializer.Serialize(new { processes = records.Count, p50_ms = p50, median_p50_ms = median, spread_min_percent = spreadLo, spread_max_percent = spreadHi, load_before = loadBefore, load_after = loadAfter }, CompactJson));
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new { processes = records.Count, p50_ms = p50, median_p50_ms = median, spread_min_percent = spreadLo, spread_max_percent = spreadHi, load_before = loadBefore, load_after = loadAfter }, CompactJson));
             return 0;
         }
         var table = new Table().AddColumn("process").AddColumn(new TableColumn("p50 ms").RightAligned()).AddColumn(new TableColumn("p90 ms").RightAligned())

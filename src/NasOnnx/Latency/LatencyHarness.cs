@@ -1,11 +1,39 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace NasOnnx.Latency;
 
-/// <summary>One measured model: statistics (ms), the raw samples and the fingerprint.</summary>
-public sealed record LatencyMeasurement(LatencyStats Stats, IReadOnlyList<double> Samples, DeviceFingerprint Fingerprint, double[]? LoadAverage);
+/// <summary>One measured model: statistics (ms) of the chosen clock, the raw samples, both clocks' statistics and the fingerprint.</summary>
+public sealed record LatencyMeasurement(LatencyStats Stats, IReadOnlyList<double> Samples, DeviceFingerprint Fingerprint, double[]? LoadAverage, LatencyStats Wall, LatencyStats? ThreadCpu);
+
+/// <summary>CPU time of the calling thread (Linux clock_gettime CLOCK_THREAD_CPUTIME_ID).</summary>
+internal static partial class ThreadCpuClock
+{
+    private const int ClockThreadCpuTime = 3;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec { public long Seconds; public long Nanoseconds; }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
+
+    public static bool Available { get; } = OperatingSystem.IsLinux() && Probe();
+
+    private static bool Probe()
+    {
+        try { return ClockGetTime(ClockThreadCpuTime, out _) == 0; }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
+    }
+
+    /// <summary>Nanoseconds of CPU time this thread has used.</summary>
+    public static long Now()
+    {
+        ClockGetTime(ClockThreadCpuTime, out var t);
+        return t.Seconds * 1_000_000_000L + t.Nanoseconds;
+    }
+}
 
 /// <summary>
 /// An ONNX Runtime session prepared for timing: session options set explicitly (threads, sequential execution,
@@ -87,6 +115,7 @@ public sealed class BenchmarkSession : IDisposable
             EnableCpuMemArena = true,
             EnableMemoryPattern = true,
         };
+        so.AddSessionConfigEntry("session.set_denormal_as_zero", options.DenormalAsZero ? "1" : "0");
         if (options.ExecutionProvider == ExecutionProviderKind.Cuda)
         {
             const string fix = "Run with --ep cpu (the default), or on a machine with an NVIDIA GPU, its driver and the CUDA and cuDNN libraries this ONNX Runtime build loads (ONNX Runtime logs the first missing one) on the library path.";
@@ -113,15 +142,17 @@ public sealed class BenchmarkSession : IDisposable
     /// <summary>Runs the model once (not timed).</summary>
     public void Run() => _session.RunWithBinding(_run, _binding);
 
-    /// <summary>Times <paramref name="runs"/> runs, appending each (ms) to <paramref name="samples"/>.</summary>
-    public void Sample(int runs, List<double> samples)
+    /// <summary>Times <paramref name="runs"/> runs, appending each (ms) to <paramref name="wall"/> and, when given, the thread CPU time to <paramref name="cpu"/>.</summary>
+    public void Sample(int runs, List<double> wall, List<double>? cpu = null)
     {
         for (int i = 0; i < runs; i++)
         {
+            long c0 = cpu is null ? 0 : ThreadCpuClock.Now();
             long t0 = Stopwatch.GetTimestamp();
             _session.RunWithBinding(_run, _binding);
             long t1 = Stopwatch.GetTimestamp();
-            samples.Add((t1 - t0) * 1000.0 / Stopwatch.Frequency);
+            if (cpu is not null) cpu.Add((ThreadCpuClock.Now() - c0) / 1e6);
+            wall.Add((t1 - t0) * 1000.0 / Stopwatch.Frequency);
         }
     }
 
@@ -166,15 +197,24 @@ public static class LatencyHarness
         {
             foreach (var m in models) sessions.Add(new BenchmarkSession(m, options, path));
             var samples = models.Select(_ => new List<double>(options.Runs)).ToArray();
+            bool cpuClock = ThreadCpuClock.Available && options.Threads == 1;
+            var cpu = models.Select(_ => cpuClock ? new List<double>(options.Runs) : null).ToArray();
             foreach (var s in sessions)
                 for (int i = 0; i < options.Warmup; i++) s.Run();
             for (int r = 0; r < rounds; r++)
             {
                 int n = options.Runs / rounds + (r < options.Runs % rounds ? 1 : 0);
-                for (int i = 0; i < sessions.Count; i++) sessions[i].Sample(n, samples[i]);
+                for (int i = 0; i < sessions.Count; i++) sessions[i].Sample(n, samples[i], cpu[i]);
             }
             var load = DeviceFingerprint.LoadAverage();
-            return samples.Select(s => new LatencyMeasurement(LatencyStats.From(s), s, fingerprint, load)).ToArray();
+            return samples.Select((s, i) =>
+            {
+                var wall = LatencyStats.From(s);
+                var threadCpu = cpu[i] is { } c ? LatencyStats.From(c) : null;
+                return options.Clock == LatencyClock.ThreadCpu
+                    ? new LatencyMeasurement(threadCpu!, cpu[i]!, fingerprint, load, wall, threadCpu)
+                    : new LatencyMeasurement(wall, s, fingerprint, load, wall, threadCpu);
+            }).ToArray();
         }
         finally
         {

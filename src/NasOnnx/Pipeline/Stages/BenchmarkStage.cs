@@ -54,13 +54,14 @@ public sealed class BenchmarkStage : IStage
 /// <summary>The measurement params the latency stages share.</summary>
 internal static class LatencyParams
 {
-    public static IReadOnlyList<ParamSpec> Bench(long runs, long warmup = 20) =>
+    public static IReadOnlyList<ParamSpec> Bench(long runs, long warmup = 20, string clock = "wall") =>
     [
         ParamSpec.Int("batch", 1, "batch size of the measured input"),
         ParamSpec.Int("threads", 1, "ONNX Runtime intra-op threads (a pipeline's defaults.threads applies too)"),
         ParamSpec.Choice("ep", "cpu", "execution provider (cuda needs a GPU and the CUDA runtime)", "cpu", "cuda"),
         ParamSpec.Int("warmup", warmup, "untimed runs before timing"),
         ParamSpec.Int("runs", runs, "timed runs per model"),
+        ParamSpec.Choice("clock", clock, "wall: elapsed time; cpu: the measuring thread's CPU time (1 thread, Linux), steady on a busy shared machine", "wall", "cpu"),
     ];
 
     public static BenchmarkOptions Options(StageContext context)
@@ -72,6 +73,7 @@ internal static class LatencyParams
             ExecutionProvider = BenchmarkOptions.ParseProvider(context.RequiredString("ep")),
             Warmup = (int)context.Int("warmup"),
             Runs = (int)context.Int("runs"),
+            Clock = BenchmarkOptions.ParseClock(context.RequiredString("clock")),
             Seed = (int)(context.Seed & 0x7fffffff),
         };
         try

@@ -12,6 +12,8 @@ namespace NasOnnx.Pipeline.Stages;
 /// </summary>
 public sealed class ProfileLatencyStage : IStage
 {
+    public const string CalibrationArchitecturesFile = "calibration_architectures.json";
+
     public string Kind => "profile-latency";
     public string Description => "Build a per-op latency lookup table for a space (cached per device) and calibrate the latency predictor.";
     public int Version => 1;
@@ -82,6 +84,7 @@ public sealed class ProfileLatencyStage : IStage
         var predictor = new LatencyPredictor(table, model, calibration);
         predictor.Save(context.OutputDir, spaceOptions);
 
+        AtomicWrite.Text(context.OutputPath(CalibrationArchitecturesFile), JsonSerializer.Serialize(archs.Select(a => a.ToJson(indented: false)).ToArray()) + "\n");
         Csv.Write(context.OutputPath("table.csv"), table.Entries.Select(e => new { e.Op, e.Input, e.Output, e.Args, e.Ms, e.P90Ms, e.MeanMs, e.StdMs, e.Runs, e.Key }));
         Csv.Write(context.OutputPath("calibration.csv"), archs.Select((a, i) => new
         {

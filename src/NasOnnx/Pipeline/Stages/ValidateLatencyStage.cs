@@ -20,6 +20,7 @@ public sealed class ValidateLatencyStage : IStage
         ParamSpec.Int("warmup", 10, "untimed runs before timing"),
         ParamSpec.Int("runs", 100, "timed runs per model"),
         ParamSpec.Int("rounds", 5, "interleaved rounds: models measured round-robin so load bursts hit all alike"),
+        ParamSpec.Bool("recalibrate", true, "re-measure the profile stage's calibration models together with the validation models and refit scale and overhead (removes drift in machine speed between the two stages; both results are reported)"),
     ];
 
     public IReadOnlyList<InputSpec> Inputs { get; } = [new("table", "a profile-latency stage (predictor.json + latency_table.json)")];
@@ -35,6 +36,8 @@ public sealed class ValidateLatencyStage : IStage
             Threads = fp.Threads,
             ExecutionProvider = BenchmarkOptions.ParseProvider(fp.ExecutionProvider),
             GraphOptimization = Enum.Parse<Microsoft.ML.OnnxRuntime.GraphOptimizationLevel>(fp.GraphOptimization),
+            DenormalAsZero = fp.DenormalAsZero,
+            Clock = BenchmarkOptions.ParseClock(fp.Clock),
             Warmup = (int)context.Int("warmup"),
             Runs = (int)context.Int("runs"),
             Seed = (int)(context.Seed & 0x7fffffff),
@@ -44,33 +47,51 @@ public sealed class ValidateLatencyStage : IStage
             throw context.Error($"the latency table was measured on another device or setup ({fp}); this one is {now}",
                 "run the profile-latency stage again on this machine", Path.Combine(dir, LatencyPredictor.TableFileName));
         // Architectures the calibration did not see.
-        var calibrationIds = ReadCalibrationIds(dir);
-        var archs = LatencyValidation.Sample(space, (int)context.Int("architectures"), (int)(context.Seed & 0x7fffffff) ^ 0x5eed, calibrationIds);
+        var calibrationArchs = ReadCalibrationArchitectures(dir, space);
+        var archs = LatencyValidation.Sample(space, (int)context.Int("architectures"), (int)(context.Seed & 0x7fffffff) ^ 0x5eed,
+            calibrationArchs.Select(a => a.ArchId).ToHashSet(StringComparer.Ordinal));
+        bool recalibrate = context.Bool("recalibrate") && calibrationArchs.Count > 0;
+        var toMeasure = recalibrate ? archs.Concat(calibrationArchs).ToArray() : archs.ToArray();
         string loadBefore = DeviceFingerprint.LoadAverageText();
-        var measured = LatencyValidation.MeasureWhole(archs, options, (int)(context.Seed & 0xffff), (int)context.Int("rounds"));
+        var measured = LatencyValidation.MeasureWhole(toMeasure, options, (int)(context.Seed & 0xffff), (int)context.Int("rounds"));
         string loadAfter = DeviceFingerprint.LoadAverageText();
-        var rows = archs.Select((a, i) => LatencyValidation.Row(predictor, a, measured[i])).ToArray();
-        var pred = rows.Select(r => r.PredictedMs).ToArray();
-        var meas = rows.Select(r => r.MeasuredMs).ToArray();
-        var summary = new ValidationSummary(space.Name, rows.Length, LatencyValidation.ShareWithin(pred, meas, 10), LatencyValidation.Mape(pred, meas),
-            LatencyValidation.KendallTau(pred, meas), predictor.Calibration.Scale, predictor.Calibration.OverheadMs, loadBefore, loadAfter, fp.ToString());
+
+        var profiled = predictor;
+        if (recalibrate)
+        {
+            var points = calibrationArchs.Select((a, i) => (predictor.TableSumMs(a), measured[archs.Count + i].Stats.P50)).ToArray();
+            predictor = new LatencyPredictor(predictor.Table, predictor.Model, LatencyCalibration.Fit(points));
+        }
+        ValidationSummary Summarize(LatencyPredictor p, out ValidationRow[] rows)
+        {
+            rows = archs.Select((a, i) => LatencyValidation.Row(p, a, measured[i])).ToArray();
+            var pred = rows.Select(r => r.PredictedMs).ToArray();
+            var meas = rows.Select(r => r.MeasuredMs).ToArray();
+            return new ValidationSummary(space.Name, rows.Length, LatencyValidation.ShareWithin(pred, meas, 10), LatencyValidation.Mape(pred, meas),
+                LatencyValidation.KendallTau(pred, meas), p.Calibration.Scale, p.Calibration.OverheadMs, loadBefore, loadAfter, fp.ToString());
+        }
+        var asProfiled = Summarize(profiled, out var profiledRows);
+        var summary = Summarize(predictor, out var rows);
         Csv.Write(context.OutputPath("validation.csv"), rows);
-        AtomicWrite.Text(context.OutputPath("validation.json"), JsonSerializer.Serialize(summary, LatencyTable.Json) + "\n");
+        AtomicWrite.Text(context.OutputPath("validation.json"), JsonSerializer.Serialize(new
+        {
+            result = summary,
+            recalibrated = recalibrate,
+            calibration_models = calibrationArchs.Count,
+            with_profile_stage_calibration = asProfiled,
+        }, LatencyTable.Json) + "\n");
         LatencyPlot.PredictedVsMeasured(context.OutputPath("validation.png"), rows,
             $"{space.Name}: {summary.ShareWithin10:P0} within ±10%, MAPE {summary.Mape:0.0}%, tau {summary.KendallTau:0.00}");
-        context.Log.Info($"{space.Name}: {rows.Length} architectures, {summary.ShareWithin10:P0} within +-10%, MAPE {summary.Mape:0.0}%, Kendall tau {summary.KendallTau:0.000} (load {loadBefore} -> {loadAfter})");
+        context.Log.Info($"{space.Name}: {rows.Length} architectures, {summary.ShareWithin10:P0} within +-10%, MAPE {summary.Mape:0.0}%, Kendall tau {summary.KendallTau:0.000}" +
+                         (recalibrate ? $" (recalibrated; with the profile stage's calibration: {asProfiled.ShareWithin10:P0}, MAPE {asProfiled.Mape:0.0}%)" : "") +
+                         $" (load {loadBefore} -> {loadAfter})");
     }
 
-    private static HashSet<string> ReadCalibrationIds(string dir)
+    private static IReadOnlyList<Spaces.IArchitecture> ReadCalibrationArchitectures(string dir, Spaces.ISearchSpace space)
     {
-        string path = Path.Combine(dir, "calibration.csv");
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        if (!File.Exists(path)) return ids;
-        foreach (var line in File.ReadLines(path).Skip(1))
-        {
-            int comma = line.IndexOf(',');
-            if (comma > 0) ids.Add(line[..comma]);
-        }
-        return ids;
+        string path = Path.Combine(dir, ProfileLatencyStage.CalibrationArchitecturesFile);
+        if (!File.Exists(path)) return [];
+        var items = JsonSerializer.Deserialize<string[]>(File.ReadAllText(path)) ?? [];
+        return items.Select(space.Parse).ToArray();
     }
 }
