@@ -14,7 +14,7 @@ namespace NasOnnx.Latency;
 public sealed record DeviceFingerprint(string CpuModel, int LogicalCores, int Threads, string OrtVersion, string ExecutionProvider, int Batch, long Opset, string GraphOptimization, bool DenormalAsZero = true, string Clock = "wall")
 {
     /// <summary>Bumped when the harness changes in a way that changes what it measures.</summary>
-    public const int HarnessVersion = 1;
+    public const int HarnessVersion = 2;
 
     /// <summary>The canonical text the id hashes.</summary>
     public string Canonical => string.Join("|", "v" + HarnessVersion, CpuModel, LogicalCores.ToString(CultureInfo.InvariantCulture), "threads=" + Threads.ToString(CultureInfo.InvariantCulture),

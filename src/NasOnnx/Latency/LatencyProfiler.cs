@@ -36,9 +36,10 @@ public static class LatencyProfiler
         foreach (var chunk in missing.Chunk(Chunk))
         {
             cancel.ThrowIfCancellationRequested();
-            var models = chunk.Select((op, i) => SingleOpModel(op, seed + measured + i)).ToArray();
+            var models = chunk.Select((op, i) => SingleOpModel(op, seed + measured + i)).Append(BaselineModel()).ToArray();
             var results = LatencyHarness.MeasureInterleaved(models, options, rounds);
-            for (int i = 0; i < chunk.Length; i++) table.Add(chunk[i].Key, results[i].Stats, results[i].LoadAverage?[0]);
+            double baseline = results[^1].Stats.P50;
+            for (int i = 0; i < chunk.Length; i++) table.Add(chunk[i].Key, results[i].Stats, results[i].LoadAverage?[0], baseline);
             measured += chunk.Length;
             if (File.Exists(path)) table.MergeMissing(LatencyTable.LoadOrCreate(cacheDir, fingerprint)); // keep another process's entries
             table.Save(path);
@@ -75,6 +76,21 @@ public static class LatencyProfiler
         g.RenameLastOutput("output");
         g.AddOutput("output", output.Skip(1).Select(d => (long)d).ToArray());
         var model = new ModelProto { IrVersion = OnnxExporter.IrVersion, ProducerName = OnnxExporter.ProducerName, ProducerVersion = OnnxExporter.ProducerVersion, Graph = g.Graph, DocString = op.Key.Id };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxExporter.Opset });
+        return model.ToByteArray();
+    }
+
+    /// <summary>
+    /// The empty model: one Identity on a [batch, 1] float input. Its latency is what every Run costs besides the
+    /// ops (binding, dispatch, thread-pool hand-off), subtracted from each one-op measurement.
+    /// </summary>
+    public static byte[] BaselineModel()
+    {
+        var g = new OnnxGraphBuilder(graphName: "baseline");
+        g.AddInput(OnnxExporter.InputName, 1, 1, 1);
+        g.Node("Identity", [OnnxExporter.InputName], "output");
+        g.AddOutput("output", 1, 1, 1);
+        var model = new ModelProto { IrVersion = OnnxExporter.IrVersion, ProducerName = OnnxExporter.ProducerName, ProducerVersion = OnnxExporter.ProducerVersion, Graph = g.Graph, DocString = "baseline" };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxExporter.Opset });
         return model.ToByteArray();
     }

@@ -5,8 +5,13 @@ using NasOnnx.Spaces;
 
 namespace NasOnnx.Latency;
 
-/// <summary>One measured op: its key fields, the median latency used for prediction, and how it was measured.</summary>
-public sealed record TableEntry(string Key, string Op, string Input, string Output, string Args, double Ms, double MeanMs, double StdMs, double P90Ms, int Runs, DateTime MeasuredAt, double? Load1);
+/// <summary>
+/// One measured op: its key fields, the latency used for prediction (<see cref="Ms"/>: the one-op model's median
+/// minus <see cref="BaselineMs"/>, the median of an empty model measured in the same rounds, i.e. the per-run cost of
+/// ONNX Runtime itself, which a whole model pays once and not once per op), and how it was measured.
+/// </summary>
+public sealed record TableEntry(string Key, string Op, string Input, string Output, string Args, double Ms, double MeanMs, double StdMs, double P90Ms, int Runs, DateTime MeasuredAt, double? Load1,
+    double? RawMs = null, double? BaselineMs = null);
 
 /// <summary>
 /// A latency lookup table for one device fingerprint: op key -> measured median (ms). Cached on disk as
@@ -27,8 +32,10 @@ public sealed class LatencyTable
 
     public void Add(TableEntry entry) => _entries[entry.Key] = entry;
 
-    public void Add(OpKey key, LatencyStats stats, double? load1) =>
-        Add(new TableEntry(key.Id, key.Op, key.Input, key.Output, key.Args, stats.P50, stats.Mean, stats.Std, stats.P90, stats.Runs, DateTime.UtcNow, load1));
+    /// <summary>Adds a measured op; <paramref name="baselineMs"/> (the empty model's median) is subtracted from its median.</summary>
+    public void Add(OpKey key, LatencyStats stats, double? load1, double baselineMs = 0) =>
+        Add(new TableEntry(key.Id, key.Op, key.Input, key.Output, key.Args, Math.Max(0, stats.P50 - baselineMs), stats.Mean, stats.Std, stats.P90, stats.Runs, DateTime.UtcNow, load1,
+            stats.P50, baselineMs));
 
     /// <summary>The entry's latency (ms); ops that emit no node cost 0. Missing entries fail with what to run.</summary>
     public double Ms(OpInstance op)

@@ -141,13 +141,13 @@ internal sealed class ChainLatencyModel(ChainSpace space, int batch) : LatencyMo
 /// <summary>
 /// NAS-Bench-201: stem, 3 stages of N cells (6 edge ops each, node sums as Adds), 2 residual reductions, BN + ReLU,
 /// classifier. Prediction follows the graph ONNX Runtime runs: a node whose edges are all 'none' costs its zero op, and
-/// nodes the cell output does not depend on cost nothing (ORT removes unused nodes). The per-choice split charges one Add per
+/// nodes the cell output does not use still cost (ORT keeps them). The per-choice split charges one Add per
 /// non-'none' edge and removes one Add per node from the fixed part (exact unless a node has no live edge).
 /// </summary>
 internal sealed class Nb201LatencyModel(Nb201Space space, int batch) : LatencyModelBase(batch)
 {
     public override string Space => Nb201Space.SpaceName;
-    public override string Coverage => "nb201: stem, every edge op (none, skip, conv 1x1, conv 3x3, avg pool) at each stage's width and resolution, node Adds, both residual reductions, BN+ReLU and the classifier; prediction skips nodes the cell output does not use (ORT drops them); the per-choice split ignores that and nodes without a live edge.";
+    public override string Coverage => "nb201: stem, every edge op (none, skip, conv 1x1, conv 3x3, avg pool) at each stage's width and resolution, node Adds, both residual reductions, BN+ReLU and the classifier; per-choice split is exact except for nodes without a live edge.";
 
     private (List<OpInstance> Fixed, List<(int C, int R)> Stages) Skeleton(Nb201Config cfg, InputShape input, int classes)
     {
@@ -176,27 +176,17 @@ internal sealed class Nb201LatencyModel(Nb201Space space, int batch) : LatencyMo
         if (architecture is not Nb201Architecture arch) throw ChainLatencyModel.WrongSpace(architecture);
         var (fixedOps, stages) = Skeleton(arch.Config, arch.Input, arch.Classes);
         var result = new List<OpInstance>(fixedOps);
-        // The edges each node's emitted sum uses (a node whose edges are all 'none' emits its first edge's zero op),
-        // and the nodes the cell output depends on: ONNX Runtime drops nodes whose values nothing uses.
-        var emitted = new int[4][];
-        for (int to = 1; to <= 3; to++)
-        {
-            var all = Enumerable.Range(0, to).Select(from => Nb201Architecture.Index(to, from)).ToArray();
-            var live = all.Where(e => arch.Edges[e] != CellOps.None).ToArray();
-            emitted[to] = live.Length > 0 ? live : all.Take(1).ToArray();
-        }
-        var needed = new bool[4];
-        needed[3] = true;
-        for (int to = 3; to >= 1; to--)
-            if (needed[to])
-                foreach (int e in emitted[to]) needed[Nb201Architecture.EdgeOrder[e].From] = true;
+        // Every emitted node costs: ONNX Runtime keeps nodes whose values nothing uses (checked on its optimized graph),
+        // and a node whose edges are all 'none' emits its first edge's zero op.
         foreach (var (c, r) in stages)
             for (int cell = 0; cell < arch.Config.CellsPerStage; cell++)
                 for (int to = 1; to <= 3; to++)
                 {
-                    if (!needed[to]) continue;
-                    foreach (int e in emitted[to]) result.Add(CellOp(arch.Edges[e], c, r, 1));
-                    for (int i = 1; i < emitted[to].Length; i++) result.Add(Add(c, r));
+                    var all = Enumerable.Range(0, to).Select(from => Nb201Architecture.Index(to, from)).ToArray();
+                    var live = all.Where(e => arch.Edges[e] != CellOps.None).ToArray();
+                    var emitted = live.Length > 0 ? live : all.Take(1).ToArray();
+                    foreach (int e in emitted) result.Add(CellOp(arch.Edges[e], c, r, 1));
+                    for (int i = 1; i < emitted.Length; i++) result.Add(Add(c, r));
                 }
         return result;
     }
