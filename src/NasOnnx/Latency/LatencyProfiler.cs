@@ -21,10 +21,24 @@ public static class LatencyProfiler
     /// <summary>Models measured together (interleaved) before the cache is saved.</summary>
     public const int Chunk = 24;
 
-    public static ProfileResult Profile(ISpaceLatencyModel model, BenchmarkOptions options, string cacheDir, IRunLog? log = null, int seed = 0, int rounds = 5, CancellationToken cancel = default)
+    /// <summary>Table methods: "diff" measures shape-keeping ops in context (see <see cref="Profile"/>), "single" every op alone.</summary>
+    public const string Differential = "diff", SingleOnly = "single";
+
+    /// <summary>The fingerprint a table built with these options and method carries.</summary>
+    public static DeviceFingerprint Fingerprint(BenchmarkOptions options, bool differential) =>
+        DeviceFingerprint.Capture(options, OnnxExporter.Opset) with { TableMethod = differential ? Differential : SingleOnly };
+
+    /// <summary>
+    /// Measures every candidate op the cache lacks. An op's entry is its one-op model's median minus an empty model's
+    /// (the per-run cost of ONNX Runtime). With <paramref name="differential"/>, an op whose output shape equals its
+    /// input shape is measured as (op applied twice) - (op once): the boundary costs of a one-op model (run overhead,
+    /// the layout reorders ORT puts around a lone convolution) cancel, leaving the op's cost inside a network.
+    /// </summary>
+    public static ProfileResult Profile(ISpaceLatencyModel model, BenchmarkOptions options, string cacheDir, IRunLog? log = null, int seed = 0, int rounds = 5,
+        CancellationToken cancel = default, bool differential = true)
     {
         options.Validate();
-        var fingerprint = DeviceFingerprint.Capture(options, OnnxExporter.Opset);
+        var fingerprint = Fingerprint(options, differential);
         var table = LatencyTable.LoadOrCreate(cacheDir, fingerprint);
         string path = LatencyTable.CachePath(cacheDir, fingerprint);
         var candidates = model.Candidates();
@@ -36,10 +50,16 @@ public static class LatencyProfiler
         foreach (var chunk in missing.Chunk(Chunk))
         {
             cancel.ThrowIfCancellationRequested();
-            var models = chunk.Select((op, i) => SingleOpModel(op, seed + measured + i)).Append(BaselineModel()).ToArray();
+            var twice = chunk.Select(op => differential && op.Key.Input == op.Key.Output).ToArray();
+            var models = chunk.Select((op, i) => SingleOpModel(op, seed + measured + i)).Append(BaselineModel())
+                .Concat(chunk.Where((_, i) => twice[i]).Select((op, i) => SingleOpModel(op, seed + measured + i, repeat: 2))).ToArray();
             var results = LatencyHarness.MeasureInterleaved(models, options, rounds);
-            double baseline = results[^1].Stats.P50;
-            for (int i = 0; i < chunk.Length; i++) table.Add(chunk[i].Key, results[i].Stats, results[i].LoadAverage?[0], baseline);
+            double baseline = results[chunk.Length].Stats.P50;
+            for (int i = 0, j = chunk.Length + 1; i < chunk.Length; i++)
+            {
+                if (twice[i]) table.Add(chunk[i].Key, results[j++].Stats, results[i].LoadAverage?[0], results[i].Stats.P50);
+                else table.Add(chunk[i].Key, results[i].Stats, results[i].LoadAverage?[0], baseline);
+            }
             measured += chunk.Length;
             if (File.Exists(path)) table.MergeMissing(LatencyTable.LoadOrCreate(cacheDir, fingerprint)); // keep another process's entries
             table.Save(path);
@@ -50,9 +70,10 @@ public static class LatencyProfiler
 
     /// <summary>
     /// The one-op ONNX model of <paramref name="op"/>: input "input" [batch, C, H, W], output "output"; seeded random
-    /// weights. Throws if the module's output shape differs from the key's (a decomposition bug).
+    /// weights; <paramref name="repeat"/> 2 applies the op twice in a row (shape-keeping ops only). Throws if the
+    /// module's output shape differs from the key's (a decomposition bug).
     /// </summary>
-    public static byte[] SingleOpModel(OpInstance op, int seed)
+    public static byte[] SingleOpModel(OpInstance op, int seed, int repeat = 1)
     {
         if (Runtime.TorchRuntime.Threads == 0) Runtime.TorchRuntime.Initialize();
         int[] input = OpKey.Dims(op.Key.Input);
@@ -71,7 +92,11 @@ public static class LatencyProfiler
         var g = new OnnxGraphBuilder(foldBatchNorm: true, graphName: op.Key.Op);
         g.AddInput(OnnxExporter.InputName, input[1], input[2], input[3]);
         string outName;
-        using (torch.no_grad()) outName = module.EmitOnnx(g, OnnxExporter.InputName, "op");
+        using (torch.no_grad())
+        {
+            outName = module.EmitOnnx(g, OnnxExporter.InputName, "op");
+            for (int i = 1; i < repeat; i++) outName = module.EmitOnnx(g, outName, $"op{i + 1}");
+        }
         if (g.Graph.Node.Count == 0 || g.Graph.Node[^1].Output[0] != outName) g.Node("Identity", [outName], "output");
         g.RenameLastOutput("output");
         g.AddOutput("output", output.Skip(1).Select(d => (long)d).ToArray());

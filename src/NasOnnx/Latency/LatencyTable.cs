@@ -6,9 +6,10 @@ using NasOnnx.Spaces;
 namespace NasOnnx.Latency;
 
 /// <summary>
-/// One measured op: its key fields, the latency used for prediction (<see cref="Ms"/>: the one-op model's median
-/// minus <see cref="BaselineMs"/>, the median of an empty model measured in the same rounds, i.e. the per-run cost of
-/// ONNX Runtime itself, which a whole model pays once and not once per op), and how it was measured.
+/// One measured op: its key fields, the latency used for prediction (<see cref="Ms"/> = <see cref="RawMs"/> -
+/// <see cref="BaselineMs"/>: the median of the measured model minus the median of its reference measured in the
+/// same rounds: an empty model, i.e. the per-run cost of ONNX Runtime itself, or, for the differential method, the
+/// one-op model when <see cref="RawMs"/> is the op applied twice), and how it was measured.
 /// </summary>
 public sealed record TableEntry(string Key, string Op, string Input, string Output, string Args, double Ms, double MeanMs, double StdMs, double P90Ms, int Runs, DateTime MeasuredAt, double? Load1,
     double? RawMs = null, double? BaselineMs = null);
@@ -32,7 +33,7 @@ public sealed class LatencyTable
 
     public void Add(TableEntry entry) => _entries[entry.Key] = entry;
 
-    /// <summary>Adds a measured op; <paramref name="baselineMs"/> (the empty model's median) is subtracted from its median.</summary>
+    /// <summary>Adds a measured op; <paramref name="baselineMs"/> (its reference's median) is subtracted from its median.</summary>
     public void Add(OpKey key, LatencyStats stats, double? load1, double baselineMs = 0) =>
         Add(new TableEntry(key.Id, key.Op, key.Input, key.Output, key.Args, Math.Max(0, stats.P50 - baselineMs), stats.Mean, stats.Std, stats.P90, stats.Runs, DateTime.UtcNow, load1,
             stats.P50, baselineMs));

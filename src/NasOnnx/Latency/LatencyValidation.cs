@@ -32,6 +32,18 @@ public static class LatencyValidation
         return result;
     }
 
+    /// <summary>
+    /// Architectures for calibration that span the space's range of table sums: many candidates sampled, sorted by
+    /// their uncalibrated prediction, and <paramref name="count"/> taken at evenly spaced ranks (smallest and largest included),
+    /// so the fit interpolates rather than extrapolates.
+    /// </summary>
+    public static IReadOnlyList<IArchitecture> SampleSpread(ISearchSpace space, LatencyPredictor uncalibrated, int count, int seed, int pool = 25)
+    {
+        var candidates = Sample(space, Math.Max(count, count * pool), seed).OrderBy(uncalibrated.TableSumMs).ToArray();
+        if (candidates.Length <= count || count < 2) return candidates.Take(count).ToArray();
+        return Enumerable.Range(0, count).Select(i => candidates[(int)Math.Round(i * (candidates.Length - 1) / (double)(count - 1))]).Distinct().ToArray();
+    }
+
     public static ValidationRow Row(LatencyPredictor predictor, IArchitecture arch, LatencyMeasurement m)
     {
         double sum = predictor.TableSumMs(arch);

@@ -141,13 +141,14 @@ internal sealed class ChainLatencyModel(ChainSpace space, int batch) : LatencyMo
 /// <summary>
 /// NAS-Bench-201: stem, 3 stages of N cells (6 edge ops each, node sums as Adds), 2 residual reductions, BN + ReLU,
 /// classifier. Prediction follows the graph ONNX Runtime runs: a node whose edges are all 'none' costs its zero op, and
-/// nodes the cell output does not use still cost (ORT keeps them). The per-choice split charges one Add per
+/// nodes the cell output does not use still cost (ORT keeps them); the same pool on the same node twice costs once (ORT's
+/// common-subexpression elimination). The per-choice split charges one Add per
 /// non-'none' edge and removes one Add per node from the fixed part (exact unless a node has no live edge).
 /// </summary>
 internal sealed class Nb201LatencyModel(Nb201Space space, int batch) : LatencyModelBase(batch)
 {
     public override string Space => Nb201Space.SpaceName;
-    public override string Coverage => "nb201: stem, every edge op (none, skip, conv 1x1, conv 3x3, avg pool) at each stage's width and resolution, node Adds, both residual reductions, BN+ReLU and the classifier; per-choice split is exact except for nodes without a live edge.";
+    public override string Coverage => "nb201: stem, every edge op (none, skip, conv 1x1, conv 3x3, avg pool) at each stage's width and resolution, node Adds, both residual reductions, BN+ReLU and the classifier; per-choice split is exact except for nodes without a live edge and pools that ORT merges (same pool on the same node).";
 
     private (List<OpInstance> Fixed, List<(int C, int R)> Stages) Skeleton(Nb201Config cfg, InputShape input, int classes)
     {
@@ -177,19 +178,27 @@ internal sealed class Nb201LatencyModel(Nb201Space space, int batch) : LatencyMo
         var (fixedOps, stages) = Skeleton(arch.Config, arch.Input, arch.Classes);
         var result = new List<OpInstance>(fixedOps);
         // Every emitted node costs: ONNX Runtime keeps nodes whose values nothing uses (checked on its optimized graph),
-        // and a node whose edges are all 'none' emits its first edge's zero op.
+        // and a node whose edges are all 'none' emits its first edge's zero op. Weight-free ops (pool, zero) applied to
+        // the same node twice run once: ORT's common-subexpression elimination merges them.
         foreach (var (c, r) in stages)
             for (int cell = 0; cell < arch.Config.CellsPerStage; cell++)
+            {
+                var weightFree = new HashSet<(string, int)>();
                 for (int to = 1; to <= 3; to++)
                 {
                     var all = Enumerable.Range(0, to).Select(from => Nb201Architecture.Index(to, from)).ToArray();
                     var live = all.Where(e => arch.Edges[e] != CellOps.None).ToArray();
                     var emitted = live.Length > 0 ? live : all.Take(1).ToArray();
-                    foreach (int e in emitted) result.Add(CellOp(arch.Edges[e], c, r, 1));
+                    foreach (int e in emitted)
+                        if (!WeightFree(arch.Edges[e]) || weightFree.Add((arch.Edges[e], Nb201Architecture.EdgeOrder[e].From)))
+                            result.Add(CellOp(arch.Edges[e], c, r, 1));
                     for (int i = 1; i < emitted.Length; i++) result.Add(Add(c, r));
                 }
+            }
         return result;
     }
+
+    private static bool WeightFree(string op) => op is CellOps.AvgPool3x3 or CellOps.MaxPool3x3 or CellOps.None;
 
     public override ChoiceInstances Choices()
     {
@@ -213,7 +222,7 @@ internal sealed class Nb201LatencyModel(Nb201Space space, int batch) : LatencyMo
 
 /// <summary>
 /// DARTS evaluation network: stem, cells (two preprocessing convs, 8 edge ops, 4 node Adds, a Concat), classifier.
-/// Prediction is exact over the emitted graph. Per-choice split: exact for normal cells and the first node of
+/// Prediction counts every emitted op once, except the same pool on the same state (merged by ORT). Per-choice split: exact for normal cells and the first node of
 /// reduction cells; for later reduction-cell nodes an op's stride depends on the input decision (stride 2 on the
 /// cell inputs), so its entry is the average over that node's input pairs, and the input decision carries 0.
 /// </summary>
@@ -273,7 +282,10 @@ internal sealed class DartsLatencyModel(DartsSpace space, int batch) : LatencyMo
         foreach (var cell in cells)
         {
             result.AddRange(CellFixed(cell));
-            foreach (var e in cell.Reduction ? arch.Reduce : arch.Normal) result.Add(Edge(cell, e.Op, e.Input));
+            var weightFree = new HashSet<(string, int)>(); // the same pool on the same state runs once (ORT's CSE)
+            foreach (var e in cell.Reduction ? arch.Reduce : arch.Normal)
+                if (e.Op is not (CellOps.MaxPool3x3 or CellOps.AvgPool3x3) || weightFree.Add((e.Op, e.Input)))
+                    result.Add(Edge(cell, e.Op, e.Input));
         }
         result.Add(fixedOps[^1]);
         return result;

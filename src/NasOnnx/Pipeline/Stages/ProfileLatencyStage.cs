@@ -28,7 +28,8 @@ public sealed class ProfileLatencyStage : IStage
         ParamSpec.Int("depth", 0, "depth of the space's networks (0: the space's default)"),
         .. LatencyParams.Bench(runs: 100, warmup: 10),
         ParamSpec.Int("rounds", 5, "interleaved rounds: models measured round-robin so load bursts hit all alike"),
-        ParamSpec.Int("calibration_models", 6, "random whole models measured to fit the predictor's scale and overhead"),
+        ParamSpec.Int("calibration_models", 8, "whole models measured to fit the predictor's scale and overhead (spread over the space's range of predicted latency)"),
+        ParamSpec.Bool("differential", true, "measure shape-keeping ops as (op twice) - (op once), their cost inside a network; false: every op alone minus an empty model"),
         ParamSpec.Str("cache", ".nasonnx/latency-cache", "lookup-table cache folder (relative to the project root); tables are reused when the device fingerprint and keys match"),
     ];
 
@@ -66,7 +67,7 @@ public sealed class ProfileLatencyStage : IStage
         string cacheDir = context.ResolvePath(context.RequiredString("cache"));
         int rounds = (int)context.Int("rounds");
         string loadBefore = DeviceFingerprint.LoadAverageText();
-        var profile = LatencyProfiler.Profile(model, options, cacheDir, context.Log, (int)(context.Seed & 0xffff), rounds, context.Cancellation);
+        var profile = LatencyProfiler.Profile(model, options, cacheDir, context.Log, (int)(context.Seed & 0xffff), rounds, context.Cancellation, context.Bool("differential"));
 
         // The stage's own table: exactly the entries of this space's candidates (the cache may hold more).
         var table = new LatencyTable(profile.Table.Fingerprint);
@@ -76,8 +77,8 @@ public sealed class ProfileLatencyStage : IStage
 
         // Calibration on a few whole models.
         int k = (int)context.Int("calibration_models");
-        var archs = LatencyValidation.Sample(space, k, (int)(context.Seed & 0x7fffffff));
         var uncalibrated = new LatencyPredictor(table, model, LatencyCalibration.Identity);
+        var archs = LatencyValidation.SampleSpread(space, uncalibrated, k, (int)(context.Seed & 0x7fffffff));
         var measured = archs.Count > 0 ? LatencyValidation.MeasureWhole(archs, options, (int)(context.Seed & 0xffff), rounds) : [];
         var points = archs.Select((a, i) => (uncalibrated.TableSumMs(a), measured[i].Stats.P50)).ToArray();
         var calibration = LatencyCalibration.Fit(points);

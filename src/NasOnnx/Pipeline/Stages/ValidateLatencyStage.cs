@@ -42,7 +42,7 @@ public sealed class ValidateLatencyStage : IStage
             Runs = (int)context.Int("runs"),
             Seed = (int)(context.Seed & 0x7fffffff),
         };
-        var now = DeviceFingerprint.Capture(options, fp.Opset);
+        var now = DeviceFingerprint.Capture(options, fp.Opset) with { TableMethod = fp.TableMethod };
         if (now != fp)
             throw context.Error($"the latency table was measured on another device or setup ({fp}); this one is {now}",
                 "run the profile-latency stage again on this machine", Path.Combine(dir, LatencyPredictor.TableFileName));
