@@ -109,6 +109,30 @@ public sealed class HarnessTests : IDisposable
             Assert.NotEmpty(LatencyProfiler.SingleOpModel(op, 1)); // throws when the module's output differs from the key
     }
 
+    [Fact]
+    public void Differential_entries_subtract_the_single_op_model()
+    {
+        OnnxTestKit.Init();
+        var space = new ChainSpace(Tiny);
+        var model = SpaceLatencyModels.For(space, 1);
+        var keeping = model.Candidates().First(c => c.Key.Op == "mbconv" && c.Key.Input == c.Key.Output);
+        var once = global::Onnx.ModelProto.Parser.ParseFrom(LatencyProfiler.SingleOpModel(keeping, 1));
+        var twice = global::Onnx.ModelProto.Parser.ParseFrom(LatencyProfiler.SingleOpModel(keeping, 1, repeat: 2));
+        Assert.Equal(2 * once.Graph.Node.Count, twice.Graph.Node.Count);
+
+        var result = LatencyProfiler.Profile(model, Few, _dir["cache"]);
+        Assert.Equal(LatencyProfiler.Differential, result.Table.Fingerprint.TableMethod);
+        var baselines = result.Table.Entries.Where(e => e.Input != e.Output).Select(e => e.BaselineMs).Distinct().ToArray();
+        int chunks = (model.Candidates().Count(c => !c.EmitsNothing) + LatencyProfiler.Chunk - 1) / LatencyProfiler.Chunk;
+        Assert.InRange(baselines.Length, 1, chunks); // ops that change shape are measured against the empty model of their chunk
+        var entry = result.Table.Entries.Single(e => e.Key == keeping.Key.Id);
+        Assert.Equal(Math.Max(0, entry.RawMs!.Value - entry.BaselineMs!.Value), entry.Ms, 12);
+        Assert.DoesNotContain(baselines, b => b == entry.BaselineMs); // its reference is the one-op model, not the empty one
+
+        var single = LatencyProfiler.Profile(model, Few, _dir["cache"], differential: false);
+        Assert.NotEqual(result.Table.Fingerprint.Id, single.Table.Fingerprint.Id);
+    }
+
     private sealed class NoRemaining : IRemainingArguments
     {
         public ILookup<string, string?> Parsed { get; } = Array.Empty<string>().ToLookup(s => s, s => (string?)s);
