@@ -2,6 +2,7 @@ using NasOnnx.Ops;
 using NasOnnx.Spaces;
 using NasOnnx.Spaces.Chain;
 using NasOnnx.Spaces.Darts;
+using NasOnnx.Spaces.Macro;
 using NasOnnx.Spaces.Nb201;
 
 namespace NasOnnx.Latency;
@@ -31,13 +32,14 @@ public interface ISpaceLatencyModel
 /// <summary>Latency models by space.</summary>
 public static class SpaceLatencyModels
 {
-    public static IReadOnlyList<string> Supported { get; } = [ChainSpace.SpaceName, Nb201Space.SpaceName, DartsSpace.SpaceName];
+    public static IReadOnlyList<string> Supported { get; } = [ChainSpace.SpaceName, Nb201Space.SpaceName, DartsSpace.SpaceName, MacroSpace.SpaceName];
 
     public static ISpaceLatencyModel For(ISearchSpace space, int batch) => space switch
     {
         ChainSpace c => new ChainLatencyModel(c, batch),
         Nb201Space n => new Nb201LatencyModel(n, batch),
         DartsSpace d => new DartsLatencyModel(d, batch),
+        MacroSpace m => new MacroLatencyModel(m, batch),
         _ => throw new NasOnnxException($"No latency lookup table for the '{space.Name}' space yet.", $"Use one of: {string.Join(", ", Supported)}; measure '{space.Name}' models whole with the benchmark stage."),
     };
 
@@ -59,7 +61,7 @@ internal abstract class LatencyModelBase(int batch) : ISpaceLatencyModel
     public abstract IReadOnlyList<OpInstance> Instances(IArchitecture architecture);
     public abstract ChoiceInstances Choices();
 
-    public IReadOnlyList<OpInstance> Candidates()
+    public virtual IReadOnlyList<OpInstance> Candidates()
     {
         var seen = new Dictionary<string, OpInstance>(StringComparer.Ordinal);
         var c = Choices();
@@ -315,5 +317,106 @@ internal sealed class DartsLatencyModel(DartsSpace space, int batch) : LatencyMo
                      .Select(g => (Edge(cell, op, first ? g.First().A : g.First().B), (double)g.Count() / pairs.Length))).ToArray()).ToArray());
         }
         return new ChoiceInstances(fixedWeighted, per);
+    }
+}
+
+/// <summary>
+/// Macro: stem, per layer a conv (kernel, width, stride) or a pool, one projection (1x1 conv, strided) or identity
+/// plus an Add per skip connection, classifier. <see cref="ISpaceLatencyModel.Instances"/> is exact over the emitted
+/// graph. The decisions interact (a layer's width is the next layer's input, the depth moves the reductions), so
+/// there is no per-choice split: one-shot search over this space is not supported, multi-trial uses PredictMs.
+/// </summary>
+internal sealed class MacroLatencyModel(MacroSpace space, int batch) : LatencyModelBase(batch)
+{
+    public override string Space => MacroSpace.SpaceName;
+    public override string Coverage => "macro: stem, every conv (1x1/3x3/5x5, every allowed in and out width, stride 1 and 2) and pool at every depth's layer resolutions, every skip projection (width pair, 1-4x downsampling) with its Add, and the classifier; no per-choice split (decisions interact).";
+
+    private IEnumerable<OpInstance> Layer(string op, int prev, int width, int stride, int r) =>
+        op.StartsWith("conv_", StringComparison.Ordinal)
+            ? [ConvBnOp(prev, width, op[5] - '0', stride, r, false, Activation.Relu)]
+            : [CellOp(op, prev, r, stride)];
+
+    private IEnumerable<OpInstance> Skip(int from, int width, int reductions, int rFrom, int rOut)
+    {
+        if (from != width || reductions != 0) yield return ConvBnOp(from, width, 1, 1 << reductions, rFrom, false, Activation.None);
+        yield return Add(width, rOut);
+    }
+
+    public override IReadOnlyList<OpInstance> Instances(IArchitecture architecture)
+    {
+        if (architecture is not MacroArchitecture arch) throw ChainLatencyModel.WrongSpace(architecture);
+        var cfg = arch.Config;
+        int r = arch.Input.Height, prev = cfg.StemWidth, reduced = 0;
+        var result = new List<OpInstance> { ConvBnOp(arch.Input.Channels, cfg.StemWidth, 3, 1, r, false, Activation.Relu) };
+        var reductions = MacroConfig.Reductions(arch.Layers.Count);
+        var widths = new List<int>();
+        var res = new List<int>();
+        var reducedBy = new List<int>();
+        for (int i = 0; i < arch.Layers.Count; i++)
+        {
+            var l = arch.Layers[i];
+            int stride = reductions.Contains(i) ? 2 : 1;
+            if (stride == 2) reduced++;
+            int width = l.IsConv ? l.Width : prev;
+            int rOut = SpaceLatencyModels.Out(r, stride);
+            result.AddRange(Layer(l.Op, prev, width, stride, r));
+            foreach (int j in l.Skips) result.AddRange(Skip(widths[j], width, reduced - reducedBy[j], res[j], rOut));
+            widths.Add(width);
+            res.Add(rOut);
+            reducedBy.Add(reduced);
+            prev = width;
+            r = rOut;
+        }
+        result.Add(Head(prev, r, arch.Classes));
+        return result;
+    }
+
+    public override ChoiceInstances Choices() =>
+        throw new NasOnnxException("The macro space has no per-decision latency split: a layer's width is the next layer's input and the depth moves the reductions.",
+            "Use LatencyPredictor.PredictMs per architecture (multi-trial search), or a chain/nb201/darts space for one-shot search.");
+
+    public override IReadOnlyList<OpInstance> Candidates()
+    {
+        var cfg = space.Config;
+        var seen = new Dictionary<string, OpInstance>(StringComparer.Ordinal);
+        void Put(OpInstance op) => SpaceLatencyModels.Dedupe(seen, op);
+        var input = space.Options.Input;
+        int r0 = input.Height;
+        Put(ConvBnOp(input.Channels, cfg.StemWidth, 3, 1, r0, false, Activation.Relu));
+        int[] all = [.. cfg.Widths.Append(cfg.StemWidth).Distinct()];
+        for (int depth = cfg.MinDepth; depth <= cfg.MaxDepth; depth++)
+        {
+            var reductions = MacroConfig.Reductions(depth);
+            var rIn = new int[depth];
+            var rOut = new int[depth];
+            var reducedAfter = new int[depth];
+            int r = r0, reduced = 0;
+            for (int i = 0; i < depth; i++)
+            {
+                int stride = reductions.Contains(i) ? 2 : 1;
+                if (stride == 2) reduced++;
+                rIn[i] = r;
+                rOut[i] = SpaceLatencyModels.Out(r, stride);
+                reducedAfter[i] = reduced;
+                r = rOut[i];
+            }
+            for (int i = 0; i < depth; i++)
+            {
+                int stride = reductions.Contains(i) ? 2 : 1;
+                foreach (int prev in i == 0 ? [cfg.StemWidth] : all)
+                {
+                    foreach (var op in MacroSpace.Ops)
+                        foreach (int width in op.StartsWith("conv_", StringComparison.Ordinal) ? cfg.Widths : [prev])
+                            foreach (var o in Layer(op, prev, width, stride, rIn[i])) Put(o);
+                }
+                for (int j = 0; j < i; j++)
+                    foreach (int from in all)
+                        foreach (int width in all)
+                            foreach (var o in Skip(from, width, reducedAfter[i] - reducedAfter[j], rOut[j], rOut[i])) Put(o);
+                if (i == depth - 1)
+                    foreach (int width in all) Put(Head(width, rOut[i], space.Options.Classes));
+            }
+        }
+        return seen.Values.ToArray();
     }
 }

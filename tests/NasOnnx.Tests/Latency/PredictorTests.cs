@@ -40,6 +40,30 @@ public class PredictorTests
         Assert.Contains("mbconv|in=4x4x8x8|out=4x6x4x4|k3_e3_s2", batch4);
     }
 
+    [Theory]
+    [InlineData("chain")]
+    [InlineData("nb201")]
+    [InlineData("darts")]
+    [InlineData("macro")]
+    public void Candidates_cover_every_op_of_every_architecture(string spaceName)
+    {
+        var space = SpaceRegistry.Create(spaceName, spaceName == "darts" ? new SpaceOptions(1, 8, 10, 4, 3) : new SpaceOptions(1, 8, 10, 4, null));
+        var model = SpaceLatencyModels.For(space, 1);
+        var keys = model.Candidates().Select(c => c.Key.Id).ToHashSet();
+        var rng = new Random(11);
+        for (int i = 0; i < 200; i++)
+            foreach (var op in model.Instances(space.Sample(rng)))
+                Assert.Contains(op.Key.Id, keys);
+    }
+
+    [Fact]
+    public void Macro_has_no_per_choice_split()
+    {
+        var space = (IDecisionSpace)SpaceRegistry.Create("macro", new SpaceOptions(1, 8, 10, 4, 3));
+        var e = Assert.Throws<NasOnnxException>(() => Synthetic(space).ChoiceLatencies(space));
+        Assert.Contains("PredictMs", e.Fix);
+    }
+
     [Fact]
     public void Predictor_is_scaled_table_sum_plus_overhead()
     {
