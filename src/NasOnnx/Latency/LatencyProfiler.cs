@@ -22,7 +22,7 @@ public static class LatencyProfiler
     public const int Chunk = 24;
 
     /// <summary>Table methods: "diff" measures shape-keeping ops in context (see <see cref="Profile"/>), "single" every op alone.</summary>
-    public const string Differential = "diff", SingleOnly = "single";
+    public const string Differential = "diff2", SingleOnly = "single";
 
     /// <summary>The fingerprint a table built with these options and method carries.</summary>
     public static DeviceFingerprint Fingerprint(BenchmarkOptions options, bool differential) =>
@@ -31,8 +31,9 @@ public static class LatencyProfiler
     /// <summary>
     /// Measures every candidate op the cache lacks. An op's entry is its one-op model's median minus an empty model's
     /// (the per-run cost of ONNX Runtime). With <paramref name="differential"/>, an op whose output shape equals its
-    /// input shape is measured as (op applied twice) - (op once): the boundary costs of a one-op model (run overhead,
-    /// the layout reorders ORT puts around a lone convolution) cancel, leaving the op's cost inside a network.
+    /// input shape is measured as (op applied twice) - (op once), and another op on an input of 8+ channels as
+    /// (1x1 conv, op) - (1x1 conv): the boundary costs of a one-op model (run overhead, the layout reorders ORT puts
+    /// around a lone convolution) cancel, leaving the op's cost inside a network.
     /// </summary>
     public static ProfileResult Profile(ISpaceLatencyModel model, BenchmarkOptions options, string cacheDir, IRunLog? log = null, int seed = 0, int rounds = 5,
         CancellationToken cancel = default, bool differential = true)
@@ -50,15 +51,39 @@ public static class LatencyProfiler
         foreach (var chunk in missing.Chunk(Chunk))
         {
             cancel.ThrowIfCancellationRequested();
-            var twice = chunk.Select(op => differential && op.Key.Input == op.Key.Output).ToArray();
-            var models = chunk.Select((op, i) => SingleOpModel(op, seed + measured + i)).Append(BaselineModel())
-                .Concat(chunk.Where((_, i) => twice[i]).Select((op, i) => SingleOpModel(op, seed + measured + i, repeat: 2))).ToArray();
-            var results = LatencyHarness.MeasureInterleaved(models, options, rounds);
-            double baseline = results[chunk.Length].Stats.P50;
-            for (int i = 0, j = chunk.Length + 1; i < chunk.Length; i++)
+            // Per op: the model measured and its reference (subtracted). Differential: shape-keeping ops as (op, op) - (op);
+            // other ops on a wide enough input as (context conv, op) - (context conv); the rest (e.g. the stem on the
+            // image) alone minus the empty model.
+            var models = new List<byte[]> { BaselineModel() };
+            var pairs = new List<(int Measured, int Reference)>();
+            for (int i = 0; i < chunk.Length; i++)
             {
-                if (twice[i]) table.Add(chunk[i].Key, results[j++].Stats, results[i].LoadAverage?[0], results[i].Stats.P50);
-                else table.Add(chunk[i].Key, results[i].Stats, results[i].LoadAverage?[0], baseline);
+                var op = chunk[i];
+                int s = seed + measured + i;
+                int inChannels = OpKey.Dims(op.Key.Input)[1];
+                if (differential && op.Key.Input == op.Key.Output)
+                {
+                    models.Add(SingleOpModel(op, s));
+                    models.Add(SingleOpModel(op, s, repeat: 2));
+                    pairs.Add((models.Count - 1, models.Count - 2));
+                }
+                else if (differential && inChannels >= ContextMinChannels)
+                {
+                    models.Add(ContextModel(op, s, withOp: false));
+                    models.Add(ContextModel(op, s, withOp: true));
+                    pairs.Add((models.Count - 1, models.Count - 2));
+                }
+                else
+                {
+                    models.Add(SingleOpModel(op, s));
+                    pairs.Add((models.Count - 1, 0));
+                }
+            }
+            var results = LatencyHarness.MeasureInterleaved(models, options, rounds);
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                var (m, r) = pairs[i];
+                table.Add(chunk[i].Key, results[m].Stats, results[m].LoadAverage?[0], results[r].Stats.P50);
             }
             measured += chunk.Length;
             if (File.Exists(path)) table.MergeMissing(LatencyTable.LoadOrCreate(cacheDir, fingerprint)); // keep another process's entries
@@ -101,6 +126,46 @@ public static class LatencyProfiler
         g.RenameLastOutput("output");
         g.AddOutput("output", output.Skip(1).Select(d => (long)d).ToArray());
         var model = new ModelProto { IrVersion = OnnxExporter.IrVersion, ProducerName = OnnxExporter.ProducerName, ProducerVersion = OnnxExporter.ProducerVersion, Graph = g.Graph, DocString = op.Key.Id };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxExporter.Opset });
+        return model.ToByteArray();
+    }
+
+    /// <summary>Ops on inputs with fewer channels (the stem on the image) have no preceding layer to measure them after.</summary>
+    public const int ContextMinChannels = 8;
+
+    /// <summary>
+    /// A shape-keeping 1x1 conv + BN + ReLU on the op's input (the typical layer before it), followed by the op when
+    /// <paramref name="withOp"/>: (context, op) - (context) is the op's cost after a layer, as inside a network.
+    /// </summary>
+    public static byte[] ContextModel(OpInstance op, int seed, bool withOp)
+    {
+        int[] input = OpKey.Dims(op.Key.Input);
+        var context = new OpInstance(new OpKey("context", op.Key.Input, op.Key.Input, "k1_relu"),
+            () => new Ops.ConvBn(new ConvSpec(input[1], input[1], 1), act: Ops.Activation.Relu));
+        return withOp ? ChainModel([context, op], seed) : ChainModel([context], seed);
+    }
+
+    /// <summary>The ONNX model of ops applied one after another (each op's input shape is the previous op's output shape).</summary>
+    public static byte[] ChainModel(IReadOnlyList<OpInstance> ops, int seed)
+    {
+        if (Runtime.TorchRuntime.Threads == 0) Runtime.TorchRuntime.Initialize();
+        int[] input = OpKey.Dims(ops[0].Key.Input);
+        int[] output = OpKey.Dims(ops[^1].Key.Output);
+        var g = new OnnxGraphBuilder(foldBatchNorm: true, graphName: string.Join("+", ops.Select(o => o.Key.Op)));
+        g.AddInput(OnnxExporter.InputName, input[1], input[2], input[3]);
+        string x = OnnxExporter.InputName;
+        for (int i = 0; i < ops.Count; i++)
+        {
+            using var module = ops[i].Create();
+            NetworkWeights.Initialize(module, seed + i);
+            NetworkWeights.Randomize(module, seed + i);
+            module.eval();
+            using (torch.no_grad()) x = module.EmitOnnx(g, x, $"op{i}");
+        }
+        if (g.Graph.Node.Count == 0 || g.Graph.Node[^1].Output[0] != x) g.Node("Identity", [x], "output");
+        g.RenameLastOutput("output");
+        g.AddOutput("output", output.Skip(1).Select(d => (long)d).ToArray());
+        var model = new ModelProto { IrVersion = OnnxExporter.IrVersion, ProducerName = OnnxExporter.ProducerName, ProducerVersion = OnnxExporter.ProducerVersion, Graph = g.Graph, DocString = g.Graph.Name };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxExporter.Opset });
         return model.ToByteArray();
     }

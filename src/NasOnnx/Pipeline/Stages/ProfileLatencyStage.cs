@@ -29,7 +29,7 @@ public sealed class ProfileLatencyStage : IStage
         .. LatencyParams.Bench(runs: 100, warmup: 10),
         ParamSpec.Int("rounds", 5, "interleaved rounds: models measured round-robin so load bursts hit all alike"),
         ParamSpec.Int("calibration_models", 8, "whole models measured to fit the predictor's scale and overhead (spread over the space's range of predicted latency)"),
-        ParamSpec.Bool("differential", true, "measure shape-keeping ops as (op twice) - (op once), their cost inside a network; false: every op alone minus an empty model"),
+        ParamSpec.Bool("differential", true, "measure ops in context: shape-keeping ones as (op twice) - (op once), others as (1x1 conv, op) - (1x1 conv); false: every op alone minus an empty model"),
         ParamSpec.Str("cache", ".nasonnx/latency-cache", "lookup-table cache folder (relative to the project root); tables are reused when the device fingerprint and keys match"),
     ];
 
