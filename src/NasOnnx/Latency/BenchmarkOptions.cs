@@ -34,6 +34,9 @@ public sealed record BenchmarkOptions
     /// <summary>The clock whose statistics are reported as the latency (both are recorded).</summary>
     public LatencyClock Clock { get; init; } = LatencyClock.Wall;
 
+    /// <summary>The statistic lookup tables and validation use as "the" latency: p50 (default), p10 or min.</summary>
+    public string Statistic { get; init; } = "p50";
+
     /// <summary>Seed of the random input values.</summary>
     public int Seed { get; init; } = 1;
 
@@ -69,6 +72,8 @@ public sealed record BenchmarkOptions
             throw new NasOnnxException($"The cpu clock measures the calling thread only, so it needs 1 thread (got {Threads}).", "Use --threads 1 with the cpu clock, or the wall clock.");
         if (Clock == LatencyClock.ThreadCpu && !OperatingSystem.IsLinux())
             throw new NasOnnxException("The cpu clock (thread CPU time) is implemented on Linux only.", "Use the wall clock.");
+        if (!LatencyStats.Statistics.Contains(Statistic))
+            throw new NasOnnxException($"Unknown latency statistic '{Statistic}'.", $"Use one of: {string.Join(", ", LatencyStats.Statistics)}.");
         if (Runs < 1) throw new NasOnnxException($"Runs {Runs} is not positive.", "Use 1 or more timed runs (100+ for stable percentiles).");
     }
 }

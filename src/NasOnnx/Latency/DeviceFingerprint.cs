@@ -11,22 +11,22 @@ namespace NasOnnx.Latency;
 /// used, the ONNX Runtime version and execution provider, the batch, the opset and the graph optimization level.
 /// Lookup tables are reusable only under an equal fingerprint (<see cref="Id"/>).
 /// </summary>
-public sealed record DeviceFingerprint(string CpuModel, int LogicalCores, int Threads, string OrtVersion, string ExecutionProvider, int Batch, long Opset, string GraphOptimization, bool DenormalAsZero = true, string Clock = "wall", string TableMethod = "")
+public sealed record DeviceFingerprint(string CpuModel, int LogicalCores, int Threads, string OrtVersion, string ExecutionProvider, int Batch, long Opset, string GraphOptimization, bool DenormalAsZero = true, string Clock = "wall", string TableMethod = "", string Statistic = "p50")
 {
     /// <summary>Bumped when the harness changes in a way that changes what it measures.</summary>
     public const int HarnessVersion = 3;
 
     /// <summary>The canonical text the id hashes.</summary>
     public string Canonical => string.Join("|", "v" + HarnessVersion, CpuModel, LogicalCores.ToString(CultureInfo.InvariantCulture), "threads=" + Threads.ToString(CultureInfo.InvariantCulture),
-        "ort=" + OrtVersion, "ep=" + ExecutionProvider, "batch=" + Batch.ToString(CultureInfo.InvariantCulture), "opset=" + Opset.ToString(CultureInfo.InvariantCulture), "opt=" + GraphOptimization, "daz=" + (DenormalAsZero ? "1" : "0"), "clock=" + Clock, "table=" + TableMethod);
+        "ort=" + OrtVersion, "ep=" + ExecutionProvider, "batch=" + Batch.ToString(CultureInfo.InvariantCulture), "opset=" + Opset.ToString(CultureInfo.InvariantCulture), "opt=" + GraphOptimization, "daz=" + (DenormalAsZero ? "1" : "0"), "clock=" + Clock, "table=" + TableMethod, "stat=" + Statistic);
 
     /// <summary>A short stable hash of <see cref="Canonical"/>; names the cache file of a lookup table.</summary>
     public string Id => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical)))[..16];
 
-    public override string ToString() => $"{CpuModel}, {LogicalCores} cores, {Threads} thread(s), ORT {OrtVersion} {ExecutionProvider}, batch {Batch}, opset {Opset}, opt {GraphOptimization}{(DenormalAsZero ? ", denormals as zero" : "")}, {Clock} clock{(TableMethod.Length > 0 ? ", table " + TableMethod : "")}";
+    public override string ToString() => $"{CpuModel}, {LogicalCores} cores, {Threads} thread(s), ORT {OrtVersion} {ExecutionProvider}, batch {Batch}, opset {Opset}, opt {GraphOptimization}{(DenormalAsZero ? ", denormals as zero" : "")}, {Clock} clock{(TableMethod.Length > 0 ? ", table " + TableMethod : "")}{(Statistic == "p50" ? "" : ", " + Statistic)}";
 
     public static DeviceFingerprint Capture(BenchmarkOptions options, long opset) =>
-        new(ReadCpuModel(), Environment.ProcessorCount, options.Threads, ReadOrtVersion(), options.ExecutionProvider.ToString().ToLowerInvariant(), options.Batch, opset, options.GraphOptimization.ToString(), options.DenormalAsZero, options.Clock == LatencyClock.ThreadCpu ? "cpu" : "wall");
+        new(ReadCpuModel(), Environment.ProcessorCount, options.Threads, ReadOrtVersion(), options.ExecutionProvider.ToString().ToLowerInvariant(), options.Batch, opset, options.GraphOptimization.ToString(), options.DenormalAsZero, options.Clock == LatencyClock.ThreadCpu ? "cpu" : "wall", Statistic: options.Statistic);
 
     public static string ReadOrtVersion() => OrtEnv.Instance().GetVersionString();
 

@@ -209,8 +209,8 @@ public static class LatencyHarness
             var load = DeviceFingerprint.LoadAverage();
             return samples.Select((s, i) =>
             {
-                var wall = LatencyStats.From(s);
-                var threadCpu = cpu[i] is { } c ? LatencyStats.From(c) : null;
+                var wall = LatencyStats.From(s, options.Statistic);
+                var threadCpu = cpu[i] is { } c ? LatencyStats.From(c, options.Statistic) : null;
                 return options.Clock == LatencyClock.ThreadCpu
                     ? new LatencyMeasurement(threadCpu!, cpu[i]!, fingerprint, load, wall, threadCpu)
                     : new LatencyMeasurement(wall, s, fingerprint, load, wall, threadCpu);

@@ -38,7 +38,7 @@ public static class LatencyPlot
         }
         plot.Axes.SetLimits(lo, hi, lo, hi);
         plot.Title(title);
-        plot.XLabel("measured p50 latency (ms)");
+        plot.XLabel("measured latency (ms)");
         plot.YLabel("predicted latency (ms)");
         plot.ShowLegend(Alignment.UpperLeft);
         string full = Path.GetFullPath(path);

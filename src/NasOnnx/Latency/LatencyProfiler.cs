@@ -83,7 +83,7 @@ public static class LatencyProfiler
             for (int i = 0; i < chunk.Length; i++)
             {
                 var (m, r) = pairs[i];
-                table.Add(chunk[i].Key, results[m].Stats, results[m].LoadAverage?[0], results[r].Stats.P50);
+                table.Add(chunk[i].Key, results[m].Stats, results[m].LoadAverage?[0], results[r].Stats.Typical);
             }
             measured += chunk.Length;
             if (File.Exists(path)) table.MergeMissing(LatencyTable.LoadOrCreate(cacheDir, fingerprint)); // keep another process's entries

@@ -35,8 +35,8 @@ public sealed class LatencyTable
 
     /// <summary>Adds a measured op; <paramref name="baselineMs"/> (its reference's median) is subtracted from its median.</summary>
     public void Add(OpKey key, LatencyStats stats, double? load1, double baselineMs = 0) =>
-        Add(new TableEntry(key.Id, key.Op, key.Input, key.Output, key.Args, Math.Max(0, stats.P50 - baselineMs), stats.Mean, stats.Std, stats.P90, stats.Runs, DateTime.UtcNow, load1,
-            stats.P50, baselineMs));
+        Add(new TableEntry(key.Id, key.Op, key.Input, key.Output, key.Args, Math.Max(0, stats.Typical - baselineMs), stats.Mean, stats.Std, stats.P90, stats.Runs, DateTime.UtcNow, load1,
+            stats.Typical, baselineMs));
 
     /// <summary>The entry's latency (ms); ops that emit no node cost 0. Missing entries fail with what to run.</summary>
     public double Ms(OpInstance op)

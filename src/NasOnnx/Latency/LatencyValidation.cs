@@ -48,8 +48,8 @@ public static class LatencyValidation
     {
         double sum = predictor.TableSumMs(arch);
         double pred = predictor.Calibration.Apply(sum);
-        double err = (pred - m.Stats.P50) / m.Stats.P50 * 100;
-        return new ValidationRow(arch.Space, arch.ArchId, sum, pred, m.Stats.P50, m.Stats.P90, err, Math.Abs(err) <= 10, arch.ToJson(indented: false));
+        double err = (pred - m.Stats.Typical) / m.Stats.Typical * 100;
+        return new ValidationRow(arch.Space, arch.ArchId, sum, pred, m.Stats.Typical, m.Stats.P90, err, Math.Abs(err) <= 10, arch.ToJson(indented: false));
     }
 
     public static double ShareWithin(IReadOnlyList<double> predicted, IReadOnlyList<double> measured, double percent) =>

@@ -61,6 +61,7 @@ internal static class LatencyParams
         ParamSpec.Choice("ep", "cpu", "execution provider (cuda needs a GPU and the CUDA runtime)", "cpu", "cuda"),
         ParamSpec.Int("warmup", warmup, "untimed runs before timing"),
         ParamSpec.Int("runs", runs, "timed runs per model"),
+        ParamSpec.Choice("statistic", "p50", "what lookup tables and validation take as the latency: p50, or p10/min, which resist load from other processes", [.. LatencyStats.Statistics]),
         ParamSpec.Choice("clock", clock, "wall: elapsed time; cpu: the measuring thread's CPU time (1 thread, Linux), steady on a busy shared machine", "wall", "cpu"),
     ];
 
@@ -74,6 +75,7 @@ internal static class LatencyParams
             Warmup = (int)context.Int("warmup"),
             Runs = (int)context.Int("runs"),
             Clock = BenchmarkOptions.ParseClock(context.RequiredString("clock")),
+            Statistic = context.RequiredString("statistic"),
             Seed = (int)(context.Seed & 0x7fffffff),
         };
         try

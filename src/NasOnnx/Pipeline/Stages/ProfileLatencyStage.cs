@@ -80,7 +80,7 @@ public sealed class ProfileLatencyStage : IStage
         var uncalibrated = new LatencyPredictor(table, model, LatencyCalibration.Identity);
         var archs = LatencyValidation.SampleSpread(space, uncalibrated, k, (int)(context.Seed & 0x7fffffff));
         var measured = archs.Count > 0 ? LatencyValidation.MeasureWhole(archs, options, (int)(context.Seed & 0xffff), rounds) : [];
-        var points = archs.Select((a, i) => (uncalibrated.TableSumMs(a), measured[i].Stats.P50)).ToArray();
+        var points = archs.Select((a, i) => (uncalibrated.TableSumMs(a), measured[i].Stats.Typical)).ToArray();
         var calibration = LatencyCalibration.Fit(points);
         var predictor = new LatencyPredictor(table, model, calibration);
         predictor.Save(context.OutputDir, spaceOptions);

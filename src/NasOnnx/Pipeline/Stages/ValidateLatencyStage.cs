@@ -38,6 +38,7 @@ public sealed class ValidateLatencyStage : IStage
             GraphOptimization = Enum.Parse<Microsoft.ML.OnnxRuntime.GraphOptimizationLevel>(fp.GraphOptimization),
             DenormalAsZero = fp.DenormalAsZero,
             Clock = BenchmarkOptions.ParseClock(fp.Clock),
+            Statistic = fp.Statistic,
             Warmup = (int)context.Int("warmup"),
             Runs = (int)context.Int("runs"),
             Seed = (int)(context.Seed & 0x7fffffff),
@@ -59,7 +60,7 @@ public sealed class ValidateLatencyStage : IStage
         var profiled = predictor;
         if (recalibrate)
         {
-            var points = calibrationArchs.Select((a, i) => (predictor.TableSumMs(a), measured[archs.Count + i].Stats.P50)).ToArray();
+            var points = calibrationArchs.Select((a, i) => (predictor.TableSumMs(a), measured[archs.Count + i].Stats.Typical)).ToArray();
             predictor = new LatencyPredictor(predictor.Table, predictor.Model, LatencyCalibration.Fit(points));
         }
         ValidationSummary Summarize(LatencyPredictor p, out ValidationRow[] rows)
