@@ -39,10 +39,14 @@ public static class NasOnnxCli
                 .WithExample("inspect", "model.onnx");
             config.AddBranch("bench", bench =>
             {
-                bench.SetDescription("Measure speed on this machine.");
+                bench.SetDescription("Measure speed and latency on this machine.");
                 bench.AddCommand<BenchTrainCommand>("train")
                     .WithDescription("Time the training step of the reference CNN (images/s, ms/step, peak RSS); --compare-torch runs the same in PyTorch.")
                     .WithExample("bench", "train", "--compare-torch");
+                bench.AddCommand<BenchLatencyCommand>("latency")
+                    .WithDescription("Measure an ONNX model's latency (p50, p90, mean, std) with the device fingerprint; --repeat-processes N checks repeatability.")
+                    .WithExample("bench", "latency", "model.onnx", "--runs", "500")
+                    .WithExample("bench", "latency", "model.onnx", "--repeat-processes", "5");
             });
         });
         try

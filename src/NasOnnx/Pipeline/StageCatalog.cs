@@ -14,6 +14,9 @@ public static class StageCatalog
         new ExportStage(),
         new SearchStage(),
         new DeriveStage(),
+        new BenchmarkStage(),
+        new ProfileLatencyStage(),
+        new ValidateLatencyStage(),
         new ReportStage(),
     ];
 

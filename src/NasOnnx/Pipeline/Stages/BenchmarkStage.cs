@@ -1,0 +1,91 @@
+using System.Text.Json;
+using NasOnnx.Latency;
+using NasOnnx.Reporting;
+
+namespace NasOnnx.Pipeline.Stages;
+
+/// <summary>Measures an exported model's latency with ONNX Runtime; writes latency.csv and latency.json with the device fingerprint.</summary>
+public sealed class BenchmarkStage : IStage
+{
+    public const string CsvFile = "latency.csv";
+    public const string JsonFile = "latency.json";
+
+    public string Kind => "benchmark";
+    public string Description => "Measure an exported model's latency with ONNX Runtime (warm-up, many runs, p50/p90/mean/std, device fingerprint).";
+    public int Version => 1;
+
+    public IReadOnlyList<ParamSpec> Params { get; } = LatencyParams.Bench(runs: 200);
+
+    public IReadOnlyList<InputSpec> Inputs { get; } = [new("model", "an export stage (model.onnx)")];
+
+    public void Validate(StageContext context) => LatencyParams.Options(context);
+
+    public void Run(StageContext context)
+    {
+        string path = Path.Combine(context.Input("model"), ExportStage.ModelFile);
+        if (!File.Exists(path)) throw context.Error($"{ExportStage.ModelFile} is missing", "the `model` input must name an export stage", path);
+        var options = LatencyParams.Options(context);
+        byte[] bytes = File.ReadAllBytes(path);
+        string loadBefore = DeviceFingerprint.LoadAverageText();
+        LatencyMeasurement m;
+        try
+        {
+            m = LatencyHarness.Measure(bytes, options, path);
+        }
+        catch (NasOnnxException e) when (e.Stage is null)
+        {
+            throw new NasOnnxException(e.Message, e.Fix, e) { Stage = context.StageName, FilePath = e.FilePath };
+        }
+        var record = LatencyRecord.From(path, bytes, m, options);
+        Csv.Write(context.OutputPath(CsvFile), [record]);
+        AtomicWrite.Text(context.OutputPath(JsonFile), JsonSerializer.Serialize(new
+        {
+            record,
+            fingerprint = m.Fingerprint,
+            fingerprint_canonical = m.Fingerprint.Canonical,
+            load_before = loadBefore,
+            load_after = DeviceFingerprint.LoadAverageText(),
+        }, LatencyTable.Json) + "\n");
+        context.Log.Info($"{Path.GetFileName(path)}: p50 {m.Stats.P50:0.000} ms, p90 {m.Stats.P90:0.000} ms, mean {m.Stats.Mean:0.000} +- {m.Stats.Std:0.000} ms " +
+                         $"({m.Stats.Runs} runs, batch {options.Batch}, {options.Threads} thread(s), {m.Fingerprint.ExecutionProvider}; load {loadBefore})");
+    }
+}
+
+/// <summary>The measurement params the latency stages share.</summary>
+internal static class LatencyParams
+{
+    public static IReadOnlyList<ParamSpec> Bench(long runs, long warmup = 20, string clock = "wall") =>
+    [
+        ParamSpec.Int("batch", 1, "batch size of the measured input"),
+        ParamSpec.Int("threads", 1, "ONNX Runtime intra-op threads (a pipeline's defaults.threads applies too)"),
+        ParamSpec.Choice("ep", "cpu", "execution provider (cuda needs a GPU and the CUDA runtime)", "cpu", "cuda"),
+        ParamSpec.Int("warmup", warmup, "untimed runs before timing"),
+        ParamSpec.Int("runs", runs, "timed runs per model"),
+        ParamSpec.Choice("statistic", "p50", "what lookup tables and validation take as the latency: p50, or p10/min, which resist load from other processes", [.. LatencyStats.Statistics]),
+        ParamSpec.Choice("clock", clock, "wall: elapsed time; cpu: the measuring thread's CPU time (1 thread, Linux), steady on a busy shared machine", "wall", "cpu"),
+    ];
+
+    public static BenchmarkOptions Options(StageContext context)
+    {
+        var options = new BenchmarkOptions
+        {
+            Batch = (int)context.Int("batch"),
+            Threads = (int)context.Int("threads"),
+            ExecutionProvider = BenchmarkOptions.ParseProvider(context.RequiredString("ep")),
+            Warmup = (int)context.Int("warmup"),
+            Runs = (int)context.Int("runs"),
+            Clock = BenchmarkOptions.ParseClock(context.RequiredString("clock")),
+            Statistic = context.RequiredString("statistic"),
+            Seed = (int)(context.Seed & 0x7fffffff),
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (NasOnnxException e)
+        {
+            throw context.Error(e.Message, e.Fix, context.PipelineFile);
+        }
+        return options;
+    }
+}
