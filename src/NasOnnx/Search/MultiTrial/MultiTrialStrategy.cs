@@ -47,8 +47,8 @@ public abstract class MultiTrialStrategy : ISearchStrategy
     /// <summary>What only this strategy puts into search.json's payload (policy, population ...).</summary>
     protected virtual void AddPayload(ITrialProposer proposer, JsonObject payload) { }
 
-    /// <summary>The error for a space without the capability <typeparamref name="T"/>.</summary>
-    protected NasOnnxException Needs<T>(ISearchSpace space, string capability) =>
+    /// <summary>The error for a space without the capability this strategy needs.</summary>
+    protected NasOnnxException Needs(ISearchSpace space, string capability) =>
         new($"strategy '{Name}' needs a space with {capability}; space '{space.Name}' has none",
             $"use strategy 'random' (any space), or a space with {capability} (darts, nb201, chain, macro)");
 
@@ -164,7 +164,7 @@ public sealed class EvolutionStrategy : MultiTrialStrategy
     ];
 
     protected override ITrialProposer CreateProposer(ISearchSpace space, StageContext stage) =>
-        new EvolutionProposer(space as IMutableSpace ?? throw Needs<IMutableSpace>(space, "mutation and crossover (IMutableSpace)"),
+        new EvolutionProposer(space as IMutableSpace ?? throw Needs(space, "mutation and crossover (IMutableSpace)"),
             (int)stage.Int("population"), (int)stage.Int("sample"), stage.Float("crossover"));
 
     protected override void AddPayload(ITrialProposer proposer, JsonObject payload) =>
@@ -187,7 +187,7 @@ public sealed class ReinforceStrategy : MultiTrialStrategy
     ];
 
     protected override ITrialProposer CreateProposer(ISearchSpace space, StageContext stage) =>
-        new ReinforceProposer(space as IDecisionSpace ?? throw Needs<IDecisionSpace>(space, "categorical decisions (IDecisionSpace)"), new ReinforceOptions
+        new ReinforceProposer(space as IDecisionSpace ?? throw Needs(space, "categorical decisions (IDecisionSpace)"), new ReinforceOptions
         {
             LearningRate = stage.Float("policy_lr"),
             Optimizer = stage.RequiredString("policy_optimizer"),
@@ -205,7 +205,7 @@ public sealed class ReinforceStrategy : MultiTrialStrategy
 
     protected override IArchitecture MostLikely(SearchOutcome outcome, ISearchSpace space)
     {
-        var decisions = space as IDecisionSpace ?? throw Needs<IDecisionSpace>(space, "categorical decisions (IDecisionSpace)");
+        var decisions = space as IDecisionSpace ?? throw Needs(space, "categorical decisions (IDecisionSpace)");
         if (outcome.Payload is not { } payload || !payload.TryGetProperty("policy", out var policy) || policy.GetArrayLength() != decisions.Decisions.Count)
             throw new NasOnnxException("search.json has no REINFORCE policy that fits the space", "re-run the search stage with --force");
         var choices = policy.EnumerateArray().Select(d =>
