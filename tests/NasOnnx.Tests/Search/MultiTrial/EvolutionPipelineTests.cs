@@ -56,6 +56,16 @@ public class EvolutionPipelineTests : IDisposable
             """ + rest);
     }
 
+    [Fact]
+    public void Shipped_evolution_fashion_pipeline_parses_with_its_search_params()
+    {
+        string dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "NasOnnx.sln"))) dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("no NasOnnx.sln above the tests");
+        var registry = StageCatalog.CreateRegistry();
+        var pipeline = new PipelineParser(registry).ParseFile(Path.Combine(dir, "pipeline", "evolution-fashion.yaml"));
+        Assert.Equal(["data", "search", "derive", "retrain", "evaluate", "export", "evaluate-onnx"], pipeline.Stages.Select(s => s.Name));
+    }
+
     private static double Accuracy(string metricsCsv) =>
         double.Parse(File.ReadAllLines(metricsCsv)[1].Split(',')[0], CultureInfo.InvariantCulture);
 
