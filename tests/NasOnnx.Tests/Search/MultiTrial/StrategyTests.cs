@@ -147,6 +147,19 @@ public class StrategyTests : IDisposable
     }
 
     [Fact]
+    public void Search_stage_objective_params_choose_the_score()
+    {
+        var space = new FakeSpace();
+        var e = Assert.Throws<NasOnnxException>(() => Strategy("random", space).Run(Context(space, "random", ("objective", "accuracy-params"))));
+        Assert.Contains("objective_target", e.Message + e.Fix);
+
+        var outcome = Strategy("random", space).Run(Context(space, "random", ("trials", 10L), ("objective", "accuracy-params"), ("objective_target", 1500.0)));
+        var o = outcome.BestObjectives;
+        Assert.Equal(o["accuracy"] * Math.Pow(o["params"] / 1500.0, -0.07), o["score"], 12);
+        Assert.Contains("params/1500", outcome.Payload!.Value.GetProperty("objective").GetString());
+    }
+
+    [Fact]
     public void Reinforce_step_is_the_policy_gradient_with_entropy_bonus()
     {
         var space = new FakeSpace(decisions: 1, choices: 3);
