@@ -28,6 +28,7 @@ public static class SearchPlot
             line.LineWidth = 2;
             plot.ShowLegend(Alignment.LowerRight);
         }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Title(title);
         plot.XLabel("evaluation");
         plot.YLabel(objective);
