@@ -56,14 +56,18 @@ public class EvolutionPipelineTests : IDisposable
             """ + rest);
     }
 
-    [Fact]
-    public void Shipped_evolution_fashion_pipeline_parses_with_its_search_params()
+    [Theory]
+    [InlineData("evolution-fashion", "data,search,derive,retrain,evaluate,export,evaluate-onnx")]
+    [InlineData("evolution-vs-random", "data,search,derive,retrain-derived,eval-derived,retrain-random1,eval-random1,retrain-random2,eval-random2,retrain-random3,eval-random3,retrain-random4,eval-random4,retrain-random5,eval-random5")]
+    public void Shipped_multi_trial_pipelines_parse_and_their_architectures_load(string name, string stages)
     {
         string dir = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(dir, "NasOnnx.sln"))) dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("no NasOnnx.sln above the tests");
         var registry = StageCatalog.CreateRegistry();
-        var pipeline = new PipelineParser(registry).ParseFile(Path.Combine(dir, "pipeline", "evolution-fashion.yaml"));
-        Assert.Equal(["data", "search", "derive", "retrain", "evaluate", "export", "evaluate-onnx"], pipeline.Stages.Select(s => s.Name));
+        var pipeline = new PipelineParser(registry).ParseFile(Path.Combine(dir, "pipeline", name + ".yaml"));
+        Assert.Equal(stages.Split(','), pipeline.Stages.Select(s => s.Name));
+        for (int i = 1; i <= 5 && name == "evolution-vs-random"; i++)
+            Assert.Equal("macro", NasOnnx.Spaces.SpaceRegistry.Load(Path.Combine(dir, "pipeline", "archs", $"macro-random{i}.json")).Space);
     }
 
     private static double Accuracy(string metricsCsv) =>
