@@ -5,6 +5,9 @@ public static class StrategyCatalog
 {
     public static IReadOnlyList<ISearchStrategy> All() =>
     [
+        new MultiTrial.RandomStrategy(),
+        new MultiTrial.EvolutionStrategy(),
+        new MultiTrial.ReinforceStrategy(),
     ];
 
     public static ISearchStrategy Get(string name) =>

@@ -1,0 +1,201 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NasOnnx.Data;
+using NasOnnx.Pipeline;
+using NasOnnx.Reporting;
+using NasOnnx.Spaces;
+
+namespace NasOnnx.Search.MultiTrial;
+
+/// <summary>How a multi-trial search runs: budget, seed, where its state lives, successive halving.</summary>
+public sealed record MultiTrialOptions
+{
+    /// <summary>The budget: distinct architectures evaluated at rung 0.</summary>
+    public required int Trials { get; init; }
+    public long Seed { get; init; }
+    /// <summary>Where search_state.json is kept after every proposal (null: in memory only, no resume).</summary>
+    public string? StateDir { get; init; }
+    /// <summary>Identifies the configuration; a saved state with another fingerprint is discarded, not resumed.</summary>
+    public string Fingerprint { get; init; } = "";
+    /// <summary>Successive halving: keep the best 1/eta of each rung for the next (used when the evaluator has rungs).</summary>
+    public int HalvingEta { get; init; } = 2;
+    /// <summary>Stop (space exhausted or policy converged) after this many proposals in a row named known architectures.</summary>
+    public int MaxRepeats { get; init; } = 1000;
+    /// <summary>Tests: return after this many trials in this call, as if killed after the state was saved.</summary>
+    public int? StopAfterTrials { get; init; }
+    /// <summary>Tests: end the search when this returns true for a new trial (e.g. the known optimum was found).</summary>
+    public Func<Trial, bool>? StopWhen { get; init; }
+    public IRunLog? Log { get; init; }
+    public CancellationToken Cancellation { get; init; }
+}
+
+public sealed record MultiTrialResult(IReadOnlyList<Trial> Trials, Trial Best, int Proposals, int Repeats, bool Interrupted);
+
+/// <summary>
+/// The multi-trial loop shared by random search, evolution and REINFORCE: propose -> skip known architectures
+/// (the proposer still learns from their score) -> evaluate -> score -> observe -> save state, until the budget
+/// is spent; then optional successive halving. State (trials, proposal counter, the proposer's state) is written
+/// atomically after every proposal, so a killed run resumes exactly where it stopped and ends with the same log.
+/// </summary>
+public sealed class MultiTrialRunner
+{
+    public const string StateFile = "search_state.json";
+
+    private readonly ISearchSpace _space;
+    private readonly ITrialProposer _proposer;
+    private readonly IEvaluator _evaluator;
+    private readonly IObjective _objective;
+    private readonly MultiTrialOptions _o;
+    private readonly List<(Trial Trial, IArchitecture Architecture)> _trials = [];
+    private readonly Dictionary<string, double> _searchScores = [];
+    private int _proposals, _repeats, _repeatsInARow;
+    private bool _searchDone;
+
+    public MultiTrialRunner(ISearchSpace space, ITrialProposer proposer, IEvaluator evaluator, IObjective objective, MultiTrialOptions options)
+    {
+        if (options.Trials < 1)
+            throw new NasOnnxException($"the search budget is {options.Trials} trials", "set trials: 1 or more");
+        if (options.HalvingEta < 2)
+            throw new NasOnnxException($"halving_eta is {options.HalvingEta}", "set halving_eta: 2 or more (2 keeps the better half)");
+        _space = space;
+        _proposer = proposer;
+        _evaluator = evaluator;
+        _objective = objective;
+        _o = options;
+    }
+
+    public MultiTrialResult Run()
+    {
+        Load();
+        int trialsThisCall = 0;
+        bool Interrupt() => _o.StopAfterTrials is int n && trialsThisCall >= n;
+
+        while (!_searchDone)
+        {
+            _o.Cancellation.ThrowIfCancellationRequested();
+            if (_searchScores.Count >= _o.Trials || _repeatsInARow >= _o.MaxRepeats)
+            {
+                if (_repeatsInARow >= _o.MaxRepeats)
+                    _o.Log?.Warn($"{_repeatsInARow} proposals in a row named architectures evaluated before (space exhausted or strategy converged): stopping after {_searchScores.Count} of {_o.Trials} trials");
+                _searchDone = true;
+                Save();
+                break;
+            }
+            var rng = new Random((int)(SplitMix64.DeriveSeed(_o.Seed, _proposals) & 0x7fffffff));
+            var proposal = _proposer.Propose(rng);
+            _proposals++;
+            string id = proposal.Architecture.ArchId;
+            if (_searchScores.TryGetValue(id, out double known))
+            {
+                _repeats++;
+                _repeatsInARow++;
+                _proposer.ObserveRepeat(proposal, known);
+                Save();
+                continue;
+            }
+            _repeatsInARow = 0;
+            var trial = Evaluate(proposal.Architecture, 0, proposal.Parents, proposal.Generation);
+            _proposer.Observe(trial, proposal.Architecture);
+            Save();
+            trialsThisCall++;
+            if (_o.StopWhen?.Invoke(trial) == true) { _searchDone = true; Save(); }
+            else if (Interrupt()) return Result(interrupted: true);
+        }
+
+        for (int rung = 1; rung < _evaluator.Rungs; rung++)
+        {
+            var previous = Ranked(rung - 1);
+            int keep = (previous.Count + _o.HalvingEta - 1) / _o.HalvingEta;
+            foreach (var (t, arch) in previous.Take(keep))
+            {
+                if (_trials.Any(x => x.Trial.Rung == rung && x.Trial.ArchId == t.ArchId)) continue;
+                _o.Cancellation.ThrowIfCancellationRequested();
+                Evaluate(arch, rung, [t.ArchId], t.Generation);
+                Save();
+                trialsThisCall++;
+                if (Interrupt()) return Result(interrupted: true);
+            }
+        }
+        return Result(interrupted: false);
+    }
+
+    private Trial Evaluate(IArchitecture arch, int rung, IReadOnlyList<string> parents, int generation)
+    {
+        var objectives = Sorted.Of(_evaluator.Evaluate(arch, rung, _o.Cancellation));
+        var trial = new Trial
+        {
+            Number = _trials.Count + 1,
+            ArchId = arch.ArchId,
+            Architecture = arch.ToJson(indented: false),
+            Rung = rung,
+            Generation = generation,
+            Parents = parents,
+            Objectives = objectives,
+            Score = _objective.Score(objectives),
+        };
+        _trials.Add((trial, arch));
+        if (rung == 0) _searchScores[trial.ArchId] = trial.Score;
+        _o.Log?.Info($"trial {trial.Number}{(rung > 0 ? $" (rung {rung})" : "")}: {arch.ArchId} {_objective.Name} {trial.Score:0.0000}" +
+            $" | best {Best().Score:0.0000} | {_searchScores.Count}/{_o.Trials} evaluated");
+        return trial;
+    }
+
+    /// <summary>Trials of a rung, best first (ties: earlier first).</summary>
+    private List<(Trial Trial, IArchitecture Architecture)> Ranked(int rung) =>
+        _trials.Where(t => t.Trial.Rung == rung).OrderByDescending(t => t.Trial.Score).ThenBy(t => t.Trial.Number).ToList();
+
+    /// <summary>The best of the highest rung reached (successive halving trusts the biggest budget).</summary>
+    private Trial Best()
+    {
+        int top = _trials.Max(t => t.Trial.Rung);
+        return Ranked(top)[0].Trial;
+    }
+
+    private MultiTrialResult Result(bool interrupted)
+    {
+        if (_trials.Count == 0)
+            throw new NasOnnxException("the search evaluated no architecture", "raise trials, or check that the space has more than one architecture");
+        return new MultiTrialResult(_trials.Select(t => t.Trial).ToList(), Best(), _proposals, _repeats, interrupted);
+    }
+
+    private sealed record State(string Fingerprint, int Proposals, int Repeats, int RepeatsInARow, bool SearchDone, List<Trial> Trials, JsonNode? Proposer);
+
+    private string? StatePath => _o.StateDir is null ? null : Path.Combine(_o.StateDir, StateFile);
+
+    private void Save()
+    {
+        if (StatePath is not { } path) return;
+        var state = new State(_o.Fingerprint, _proposals, _repeats, _repeatsInARow, _searchDone, _trials.Select(t => t.Trial).ToList(), _proposer.SaveState());
+        AtomicWrite.Text(path, JsonSerializer.Serialize(state, LockFile.Json));
+    }
+
+    private void Load()
+    {
+        if (StatePath is not { } path || !File.Exists(path)) return;
+        State? state;
+        try
+        {
+            state = JsonSerializer.Deserialize<State>(File.ReadAllText(path), LockFile.Json);
+        }
+        catch (JsonException e)
+        {
+            _o.Log?.Warn($"ignoring unreadable search state {path} ({e.Message}); starting over");
+            return;
+        }
+        if (state is null) return;
+        if (state.Fingerprint != _o.Fingerprint)
+        {
+            _o.Log?.Warn($"the saved search state in {path} belongs to other params or another seed; starting over");
+            return;
+        }
+        foreach (var t in state.Trials)
+        {
+            var trial = t with { Objectives = Sorted.Of(t.Objectives) };
+            _trials.Add((trial, _space.Parse(trial.Architecture)));
+            if (trial.Rung == 0) _searchScores[trial.ArchId] = trial.Score;
+        }
+        (_proposals, _repeats, _repeatsInARow, _searchDone) = (state.Proposals, state.Repeats, state.RepeatsInARow, state.SearchDone);
+        _proposer.LoadState(state.Proposer, _trials);
+        _o.Log?.Info($"resuming the search: {_searchScores.Count} of {_o.Trials} trials done, {_proposals} proposals");
+    }
+}

@@ -1,0 +1,34 @@
+using System.Globalization;
+using NasOnnx.Reporting;
+
+namespace NasOnnx.Search.MultiTrial;
+
+/// <summary>search_log.csv: one row per trial with its number, rung, ArchId, generation, parents, score,
+/// every objective (one column each) and the architecture JSON.</summary>
+public static class SearchLog
+{
+    public const string FileName = "search_log.csv";
+
+    public static void Write(string path, IReadOnlyList<Trial> trials)
+    {
+        var keys = trials.SelectMany(t => t.Objectives.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        var header = new List<string> { "trial", "rung", "arch_id", "generation", "parents", "score" };
+        header.AddRange(keys);
+        header.Add("architecture");
+        Csv.WriteTable(path, header, trials.Select(t =>
+        {
+            var row = new List<string>
+            {
+                t.Number.ToString(CultureInfo.InvariantCulture),
+                t.Rung.ToString(CultureInfo.InvariantCulture),
+                t.ArchId,
+                t.Generation.ToString(CultureInfo.InvariantCulture),
+                string.Join(' ', t.Parents),
+                Csv.Format(t.Score),
+            };
+            row.AddRange(keys.Select(k => t.Objectives.TryGetValue(k, out double v) ? Csv.Format(v) : ""));
+            row.Add(t.Architecture);
+            return (IReadOnlyList<string>)row;
+        }));
+    }
+}

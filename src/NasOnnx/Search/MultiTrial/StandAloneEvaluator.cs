@@ -1,0 +1,75 @@
+using NasOnnx.Data;
+using NasOnnx.Networks;
+using NasOnnx.Pipeline.Stages;
+using NasOnnx.Reporting;
+using NasOnnx.Spaces;
+using NasOnnx.Training;
+using TorchSharp;
+
+namespace NasOnnx.Search.MultiTrial;
+
+/// <summary>
+/// Stand-alone training: builds the architecture's network (<see cref="NetworkFactory"/>), trains it from scratch
+/// with the recipe for the rung's epochs on the recipe's share of the training images, and measures it on the
+/// validation split (never the test set, unless the dataset was prepared without a validation split).
+/// Objectives: accuracy, val_loss, params, macs. Initial weights come from (seed, ArchId), the data order from the
+/// seed, so an architecture gets the same result whenever and in whatever order it is evaluated.
+/// </summary>
+public sealed class StandAloneEvaluator : IEvaluator
+{
+    private readonly Lazy<LoadedData> _data;
+    private readonly TrainingRecipe _recipe;
+    private readonly IReadOnlyList<int> _rungEpochs;
+    private readonly long _seed;
+    private readonly IRunLog _log;
+    private readonly string _workDir;
+    private bool _warned;
+
+    /// <param name="rungEpochs">Epochs per rung: one entry (no halving) or increasing budgets, e.g. 1, 2, 4.</param>
+    /// <param name="workDir">Where per-trial epochs.csv files go.</param>
+    public StandAloneEvaluator(Lazy<LoadedData> data, TrainingRecipe recipe, IReadOnlyList<int> rungEpochs, long seed, IRunLog log, string workDir)
+    {
+        if (rungEpochs.Count == 0 || rungEpochs.Any(e => e < 1))
+            throw new NasOnnxException($"trial epochs must be at least 1, got [{string.Join(", ", rungEpochs)}]", "set trial_epochs: 1 or more, or halving_epochs like [1, 2, 4]");
+        (_data, _recipe, _rungEpochs, _seed, _log, _workDir) = (data, recipe, rungEpochs, seed, log, workDir);
+    }
+
+    public int Rungs => _rungEpochs.Count;
+
+    public IReadOnlyDictionary<string, double> Evaluate(IArchitecture architecture, int rung, CancellationToken cancellation)
+    {
+        var data = _data.Value;
+        if (data.ValidationIndices.Length == 0 && !_warned)
+        {
+            _log.Warn("the dataset has no validation split: the search scores on the test set (prepare it with validation_fraction > 0)");
+            _warned = true;
+        }
+        int netSeed = (int)(SplitMix64.DeriveSeed(_seed, StableHash(architecture.ArchId)) & 0x7fffffff);
+        using var network = NetworkFactory.Build(architecture, netSeed);
+        var (parameters, macs) = NetworkStats.Measure(network);
+        torch.manual_seed(netSeed);
+        var (valData, valIdx) = data.ValidationOrTest;
+        string dir = Path.Combine(_workDir, "trials", $"{architecture.ArchId}-r{rung}");
+        Directory.CreateDirectory(dir);
+        var recipe = _recipe with { Epochs = _rungEpochs[rung], Seed = _seed };
+        var history = new Trainer(_log).Train(network,
+            new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, data.Info.Normalization),
+            recipe, Path.Combine(dir, "epochs.csv"), cancellation);
+        return new Dictionary<string, double>
+        {
+            ["accuracy"] = history[^1].ValAcc,
+            ["val_loss"] = history[^1].ValLoss,
+            ["params"] = parameters,
+            ["macs"] = macs,
+            ["epochs"] = recipe.Epochs,
+        };
+    }
+
+    /// <summary>FNV-1a of the id: stable across runs and processes (string.GetHashCode is not).</summary>
+    private static long StableHash(string s)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (char c in s) h = (h ^ c) * 1099511628211UL;
+        return unchecked((long)h);
+    }
+}

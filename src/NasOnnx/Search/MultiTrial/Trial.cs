@@ -1,0 +1,24 @@
+namespace NasOnnx.Search.MultiTrial;
+
+/// <summary>
+/// One evaluation of a multi-trial search: a row of search_log.csv. <see cref="Rung"/> 0 is the search itself;
+/// higher rungs are successive-halving re-evaluations of the better candidates with more budget.
+/// </summary>
+public sealed record Trial
+{
+    /// <summary>1-based, in evaluation order.</summary>
+    public required int Number { get; init; }
+    public required string ArchId { get; init; }
+    /// <summary>The architecture's compact JSON.</summary>
+    public required string Architecture { get; init; }
+    public int Rung { get; init; }
+    /// <summary>Evolution: parent's generation + 1 (random members are 0); REINFORCE: policy updates before the sample.</summary>
+    public int Generation { get; init; }
+    public IReadOnlyList<string> Parents { get; init; } = [];
+    public required SortedDictionary<string, double> Objectives { get; init; }
+    /// <summary>The scalar the strategy maximizes (<see cref="IObjective"/>).</summary>
+    public required double Score { get; init; }
+}
+
+/// <summary>What a strategy proposes to evaluate next.</summary>
+public sealed record Proposal(Spaces.IArchitecture Architecture, IReadOnlyList<string> Parents, int Generation);

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using NasOnnx.Pipeline;
+using NasOnnx.Search;
+using NasOnnx.Tests.Pipeline;
+
+namespace NasOnnx.Tests.Search.MultiTrial;
+
+/// <summary>
+/// The evolution-fashion pipeline in miniature on learnable generated data: prepare-data -> search (evolution,
+/// real stand-alone training) -> derive -> retrain -> evaluate -> export -> evaluate the ONNX file; and the search
+/// stage SIGKILLed in the real CLI resumes to the same search.json and search_log.csv as an unkilled run.
+/// </summary>
+public class EvolutionPipelineTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    public static string Project(TempDir dir, string name, string strategy = "evolution", int trials = 4, bool searchOnly = false)
+    {
+        string rest = searchOnly ? "" : """
+
+              - name: derive
+                kind: derive
+                inputs: { search: search }
+              - name: retrain
+                kind: retrain
+                inputs: { data: data, arch: derive }
+                params: { epochs: 3, batch_size: 32, lr: 0.05 }
+              - name: evaluate
+                kind: evaluate
+                inputs: { data: data, model: retrain }
+              - name: export
+                kind: export
+                inputs: { model: retrain, data: data, evaluation: evaluate }
+              - name: evaluate-onnx
+                kind: evaluate
+                inputs: { data: data, model: export }
+            """;
+        LearnableData.Write(dir["data/tiny"], train: 1000, test: 200);
+        return dir.Write($"pipeline/{name}.yaml", $$"""
+            name: {{name}}
+            seed: 5
+            defaults: { threads: 1 }
+            stages:
+              - name: data
+                kind: prepare-data
+                params: { path: data/tiny, validation_fraction: 0.2 }
+              - name: search
+                kind: search
+                inputs: { data: data }
+                params: { space: macro, width: 4, depth: 3, strategy: {{strategy}}, trials: {{trials}}, population: 2, sample: 2, crossover: 0.5,
+                          trial_epochs: 1, trial_data_fraction: 0.5, trial_batch_size: 32, trial_lr: 0.05 }
+            """ + rest);
+    }
+
+    [Theory]
+    [InlineData("evolution-fashion", "data,search,derive,retrain,evaluate,export,evaluate-onnx")]
+    [InlineData("evolution-vs-random", "data,search,derive,retrain-derived,eval-derived,retrain-random1,eval-random1,retrain-random2,eval-random2,retrain-random3,eval-random3,retrain-random4,eval-random4,retrain-random5,eval-random5")]
+    public void Shipped_multi_trial_pipelines_parse_and_their_architectures_load(string name, string stages)
+    {
+        string dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "NasOnnx.sln"))) dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("no NasOnnx.sln above the tests");
+        var registry = StageCatalog.CreateRegistry();
+        var pipeline = new PipelineParser(registry).ParseFile(Path.Combine(dir, "pipeline", name + ".yaml"));
+        Assert.Equal(stages.Split(','), pipeline.Stages.Select(s => s.Name));
+        for (int i = 1; i <= 5 && name == "evolution-vs-random"; i++)
+            Assert.Equal("macro", NasOnnx.Spaces.SpaceRegistry.Load(Path.Combine(dir, "pipeline", "archs", $"macro-random{i}.json")).Space);
+    }
+
+    private static double Accuracy(string metricsCsv) =>
+        double.Parse(File.ReadAllLines(metricsCsv)[1].Split(',')[0], CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void Tiny_evolution_pipeline_searches_derives_retrains_and_exports()
+    {
+        string file = Project(_dir, "evo", trials: 5);
+        var registry = StageCatalog.CreateRegistry();
+        var result = new PipelineRunner(registry, new CollectingLog()).Run(new PipelineParser(registry).ParseFile(file), new RunOptions());
+        Assert.All(result.Stages, s => Assert.Equal(StageOutcome.Ran, s.Outcome));
+
+        var outcome = SearchOutcome.Load(_dir["runs/evo/search"]);
+        Assert.Equal("evolution", outcome.Strategy);
+        Assert.Equal(5, outcome.Evaluations);
+        Assert.InRange(outcome.BestObjectives["accuracy"], 0.2, 1.0);
+        Assert.True(outcome.BestObjectives["params"] > 0 && outcome.BestObjectives["macs"] > 0);
+        var log = File.ReadAllLines(_dir["runs/evo/search/search_log.csv"]);
+        Assert.Equal(6, log.Length);
+        Assert.Equal(5, log.Skip(1).Select(l => l.Split(',')[2]).Distinct().Count());
+        Assert.True(File.Exists(_dir["runs/evo/search/search_progress.png"]));
+        Assert.False(Directory.Exists(_dir["runs/evo/.work/search"]), "the state folder is removed once the stage completed");
+
+        // derive (auto = best evaluated) -> the architecture retrained and exported
+        var derived = JsonNode.Parse(File.ReadAllText(_dir["runs/evo/derive/architecture.json"]))!;
+        Assert.Equal(JsonNode.Parse(outcome.Best.GetProperty("layers").GetRawText())!.ToJsonString(), derived["layers"]!.ToJsonString());
+        double torchAcc = Accuracy(_dir["runs/evo/evaluate/metrics.csv"]);
+        double onnxAcc = Accuracy(_dir["runs/evo/evaluate-onnx/metrics.csv"]);
+        Assert.True(torchAcc > 0.3, $"test accuracy {torchAcc}");
+        Assert.True(Math.Abs(torchAcc - onnxAcc) <= 0.001, $"TorchSharp {torchAcc} vs ONNX Runtime {onnxAcc}");
+    }
+
+    private static string WithoutSeconds(string searchJson)
+    {
+        var node = JsonNode.Parse(searchJson)!.AsObject();
+        node.Remove("seconds");
+        return node.ToJsonString();
+    }
+
+    [Theory]
+    [InlineData("evolution")]
+    [InlineData("reinforce")]
+    public void Search_killed_in_the_cli_resumes_to_the_same_result_as_an_unkilled_run(string strategy)
+    {
+        const int trials = 6;
+        // the unkilled reference, in its own project folder
+        using var refDir = new TempDir();
+        Project(refDir, "k", strategy, trials, searchOnly: true);
+        var (code, output) = CliProcess.Run(refDir.Path, "run", "pipeline/k.yaml");
+        Assert.True(code == 0, output);
+
+        Project(_dir, "k", strategy, trials, searchOnly: true);
+        string state = _dir["runs/k/.work/search/state/search_state.json"];
+        using (var p = CliProcess.Start(_dir.Path, "run", "pipeline/k.yaml"))
+        {
+            var watch = Stopwatch.StartNew();
+            while (watch.Elapsed < TimeSpan.FromMinutes(3))
+            {
+                if (File.Exists(state) && JsonNode.Parse(File.ReadAllText(state))!["trials"]!.AsArray().Count >= 2) break;
+                if (p.HasExited) Assert.Fail("the run ended before it could be killed: " + p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd());
+                Thread.Sleep(20);
+            }
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+        }
+        Assert.False(Directory.Exists(_dir["runs/k/search"]), "no search output after the kill");
+        int done = JsonNode.Parse(File.ReadAllText(state))!["trials"]!.AsArray().Count;
+        Assert.InRange(done, 2, trials - 1);
+
+        (code, output) = CliProcess.Run(_dir.Path, "run", "pipeline/k.yaml");
+        Assert.True(code == 0, output);
+        Assert.Contains($"resuming the search: {done} of {trials} trials done", output);
+        Assert.Equal(File.ReadAllText(refDir["runs/k/search/search_log.csv"]), File.ReadAllText(_dir["runs/k/search/search_log.csv"]));
+        Assert.Equal(WithoutSeconds(File.ReadAllText(refDir["runs/k/search/search.json"])), WithoutSeconds(File.ReadAllText(_dir["runs/k/search/search.json"])));
+    }
+}
