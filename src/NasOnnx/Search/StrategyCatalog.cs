@@ -5,6 +5,7 @@ public static class StrategyCatalog
 {
     public static IReadOnlyList<ISearchStrategy> All() =>
     [
+        .. OneShot.OneShotStrategy.All,
     ];
 
     public static ISearchStrategy Get(string name) =>
