@@ -13,6 +13,7 @@ public static class NasOnnxCli
 
     public static int Run(string[] args, IAnsiConsole console)
     {
+        if (args.Length > 0 && args[0] == "bench") args = BenchSearchCommand.NormalizeArgs(args);
         var app = new CommandApp();
         app.Configure(config =>
         {
@@ -37,6 +38,9 @@ public static class NasOnnxCli
             config.AddCommand<InspectCommand>("inspect")
                 .WithDescription("Show an ONNX model's inputs, outputs, op counts, parameters, MACs and NasOnnx metadata.")
                 .WithExample("inspect", "model.onnx");
+            config.AddBranch("bench", bench => bench.AddCommand<BenchSearchCommand>("search")
+                .WithDescription("Time one-shot search steps (architecture + weight step) and peak memory on the DARTS search network.")
+                .WithExample("bench", "search", "--mode", "darts", "--C", "16", "--layers", "8", "--batch", "64", "--res", "28"));
         });
         try
         {

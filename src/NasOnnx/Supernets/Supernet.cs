@@ -94,7 +94,7 @@ public abstract class Supernet : nn.Module<Tensor, Tensor>
                         var gumbel = u.log().neg_().log().neg_();
                         var soft = nn.functional.softmax(nn.functional.log_softmax(g.Logits, -1).add(gumbel).div(Tau), -1);
                         var index = soft.detach().argmax(-1).data<long>().ToArray();
-                        var hard = torch.zeros_like(soft).scatter_(1, torch.tensor(index).unsqueeze(1), 1.0);
+                        var hard = nn.functional.one_hot(torch.tensor(index), g.Choices.Count).to_type(soft.dtype);
                         var st = hard.sub(soft.detach()).add(soft); // value: one-hot; gradient: softmax's
                         var idx = new int[rows];
                         for (int r = 0; r < rows; r++)

@@ -93,7 +93,7 @@ public sealed class SupernetTrainer : IDisposable
             var dAlpha = all.Take(_arch.Length).ToArray();
             var v = all.Skip(_arch.Length).ToArray();
             double norm;
-            using (torch.no_grad()) norm = Math.Sqrt(v.Sum(t => t.pow(2).sum().item<double>()));
+            using (torch.no_grad()) norm = Math.Sqrt(v.Sum(t => t.pow(2).sum().ToDouble()));
             double r = HessianStep / Math.Max(norm, 1e-12);
 
             var gPlus = ArchGradAt(backup, v, r, xTrain, yTrain);
