@@ -5,7 +5,7 @@ using NasOnnx.Supernets;
 namespace NasOnnx.Search.OneShot;
 
 /// <summary>One row of search_log.csv.</summary>
-public sealed record SearchEpoch(int Epoch, double WeightLr, double Tau, double TrainLoss, double TrainAcc, double ArchLoss, double ArchAcc,
+public sealed record SearchEpoch(int Epoch, double WeightLr, double Tau, double TrainLoss, double TrainAcc, double? ArchLoss, double? ArchAcc,
     double Seconds, double MsPerStep);
 
 /// <summary>What a one-shot search keeps between epochs besides tensors.</summary>

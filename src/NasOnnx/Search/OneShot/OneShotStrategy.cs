@@ -123,7 +123,7 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
             }
             double seconds = watch.Elapsed.TotalSeconds;
             var row = new SearchEpoch(epoch + 1, trainer.WeightLr, Kind == OneShotKind.Gdas ? net.Tau : 0, trainLoss / Math.Max(1, seen),
-                (double)trainCorrect / Math.Max(1, seen), archSeen > 0 ? archLoss / archSeen : double.NaN, archSeen > 0 ? (double)archCorrect / archSeen : double.NaN,
+                (double)trainCorrect / Math.Max(1, seen), archSeen > 0 ? archLoss / archSeen : null, archSeen > 0 ? (double)archCorrect / archSeen : null,
                 Math.Round(seconds, 2), Math.Round(1000 * seconds / steps, 1));
             progress = progress with { EpochsDone = epoch + 1, History = [.. progress.History, row], Snapshots = [.. progress.Snapshots, net.Arch.Snapshot()] };
             WriteLogs(context.OutputDir, progress, net.Arch);

@@ -47,6 +47,12 @@ public sealed class SupernetTrainer : IDisposable
         var loss = nn.functional.cross_entropy(logits, y);
         _weightOpt.zero_grad();
         loss.backward();
+        // ops off the sampled path (GDAS, SPOS) get a zero gradient rather than none, so momentum and weight decay treat
+        // every weight the same whatever the sampling history (as PyTorch's zero_grad without set_to_none) and a resumed run
+        // repeats an uninterrupted one
+        using (torch.no_grad())
+            foreach (var w in _weights)
+                if (Undefined(w.grad)) w.grad = torch.zeros_like(w).DetachFromDisposeScope();
         if (_clip > 0) nn.utils.clip_grad_norm_(_weights, _clip);
         _weightOpt.step();
         return (loss.ToDouble(), logits.argmax(1).eq(y).sum().item<long>());
@@ -68,7 +74,7 @@ public sealed class SupernetTrainer : IDisposable
     {
         var logits = _net.call(xVal);
         var loss = nn.functional.cross_entropy(logits, yVal);
-        var grads = torch.autograd.grad([loss], _arch).ToArray();
+        var grads = Grad(loss, _arch);
         return (grads, loss.ToDouble(), logits.argmax(1).eq(yVal).sum().item<long>());
     }
 
@@ -83,13 +89,13 @@ public sealed class SupernetTrainer : IDisposable
         try
         {
             var trainLoss = nn.functional.cross_entropy(_net.call(xTrain), yTrain);
-            var gTrain = torch.autograd.grad([trainLoss], _weights).ToArray();
+            var gTrain = Grad(trainLoss, _weights);
             using (torch.no_grad())
                 for (int i = 0; i < _weights.Length; i++) _weights[i].add_(gTrain[i], alpha: -lr);
 
             var logits = _net.call(xVal);
             var valLoss = nn.functional.cross_entropy(logits, yVal);
-            var all = torch.autograd.grad([valLoss], [.. _arch, .. _weights]).ToArray();
+            var all = Grad(valLoss, [.. _arch, .. _weights]);
             var dAlpha = all.Take(_arch.Length).ToArray();
             var v = all.Skip(_arch.Length).ToArray();
             double norm;
@@ -115,7 +121,30 @@ public sealed class SupernetTrainer : IDisposable
         using (torch.no_grad())
             for (int i = 0; i < _weights.Length; i++) _weights[i].copy_(w[i]).add_(v[i], alpha: scale);
         var loss = nn.functional.cross_entropy(_net.call(x), y);
-        return torch.autograd.grad([loss], _arch).ToArray();
+        return Grad(loss, _arch);
+    }
+
+    /// <summary>autograd.grad that tolerates inputs the graph does not use (a group of cells the network lacks, ops no
+    /// sampled path touched): their gradient is zero.</summary>
+    private static Tensor[] Grad(Tensor loss, Parameter[] inputs)
+    {
+        var grads = torch.autograd.grad([loss], inputs, allow_unused: true).ToArray();
+        for (int i = 0; i < grads.Length; i++)
+            if (Undefined(grads[i])) grads[i] = torch.zeros_like(inputs[i]);
+        return grads;
+    }
+
+    private static bool Undefined(Tensor? t)
+    {
+        if (t is null) return true;
+        try
+        {
+            return t.Handle == IntPtr.Zero;
+        }
+        catch (InvalidOperationException)
+        {
+            return true; // TorchSharp's wrapper of an undefined tensor
+        }
     }
 
     /// <summary>Puts <paramref name="grads"/> into the architecture parameters' .grad and steps Adam.</summary>
