@@ -39,9 +39,11 @@ public sealed class SupernetTrainer : IDisposable
     public OptimizerHelper WeightOptimizer => _weightOpt;
     public OptimizerHelper ArchOptimizer => _archOpt;
 
-    /// <summary>One SGD step on the weights; returns the loss and the number of correct predictions.</summary>
+    /// <summary>One SGD step on the weights; returns the loss and the number of correct predictions. Runs in its own
+    /// dispose scope, so the step's activations are freed when it returns.</summary>
     public (double Loss, long Correct) WeightStep(Tensor x, Tensor y)
     {
+        using var scope = torch.NewDisposeScope();
         foreach (var g in _weightOpt.ParamGroups) g.LearningRate = WeightLr;
         var logits = _net.call(x);
         var loss = nn.functional.cross_entropy(logits, y);
@@ -62,6 +64,7 @@ public sealed class SupernetTrainer : IDisposable
     /// validation loss and correct count at the current weights (first order) or at the unrolled weights (second order).</summary>
     public (double Loss, long Correct) ArchStep(Tensor xTrain, Tensor yTrain, Tensor xVal, Tensor yVal, bool secondOrder)
     {
+        using var scope = torch.NewDisposeScope();
         var (grads, loss, correct) = secondOrder
             ? SecondOrderGradient(xTrain, yTrain, xVal, yVal, WeightLr)
             : FirstOrderGradient(xVal, yVal);
@@ -88,16 +91,25 @@ public sealed class SupernetTrainer : IDisposable
         using (torch.no_grad()) backup = _weights.Select(w => w.detach().clone()).ToArray();
         try
         {
-            var trainLoss = nn.functional.cross_entropy(_net.call(xTrain), yTrain);
-            var gTrain = Grad(trainLoss, _weights);
-            using (torch.no_grad())
-                for (int i = 0; i < _weights.Length; i++) _weights[i].add_(gTrain[i], alpha: -lr);
-
-            var logits = _net.call(xVal);
-            var valLoss = nn.functional.cross_entropy(logits, yVal);
-            var all = Grad(valLoss, [.. _arch, .. _weights]);
-            var dAlpha = all.Take(_arch.Length).ToArray();
-            var v = all.Skip(_arch.Length).ToArray();
+            using (torch.NewDisposeScope())
+            {
+                var gTrain = Grad(nn.functional.cross_entropy(_net.call(xTrain), yTrain), _weights);
+                using (torch.no_grad())
+                    for (int i = 0; i < _weights.Length; i++) _weights[i].add_(gTrain[i], alpha: -lr);
+            }
+            Tensor[] dAlpha, v;
+            double valLoss;
+            long correct;
+            using (var pass = torch.NewDisposeScope())
+            {
+                var logits = _net.call(xVal);
+                var loss = nn.functional.cross_entropy(logits, yVal);
+                var all = Grad(loss, [.. _arch, .. _weights]);
+                dAlpha = all.Take(_arch.Length).Select(t => t.MoveToOuterDisposeScope()).ToArray();
+                v = all.Skip(_arch.Length).Select(t => t.MoveToOuterDisposeScope()).ToArray();
+                valLoss = loss.ToDouble();
+                correct = logits.argmax(1).eq(yVal).sum().item<long>();
+            }
             double norm;
             using (torch.no_grad()) norm = Math.Sqrt(v.Sum(t => t.pow(2).sum().ToDouble()));
             double r = HessianStep / Math.Max(norm, 1e-12);
@@ -106,7 +118,7 @@ public sealed class SupernetTrainer : IDisposable
             var gMinus = ArchGradAt(backup, v, -r, xTrain, yTrain);
             var grads = new Tensor[_arch.Length];
             for (int i = 0; i < grads.Length; i++) grads[i] = dAlpha[i].sub(gPlus[i].sub(gMinus[i]).mul(lr / (2 * r)));
-            return (grads, valLoss.ToDouble(), logits.argmax(1).eq(yVal).sum().item<long>());
+            return (grads, valLoss, correct);
         }
         finally
         {
@@ -120,8 +132,9 @@ public sealed class SupernetTrainer : IDisposable
     {
         using (torch.no_grad())
             for (int i = 0; i < _weights.Length; i++) _weights[i].copy_(w[i]).add_(v[i], alpha: scale);
+        using var pass = torch.NewDisposeScope();
         var loss = nn.functional.cross_entropy(_net.call(x), y);
-        return Grad(loss, _arch);
+        return Grad(loss, _arch).Select(t => t.MoveToOuterDisposeScope()).ToArray();
     }
 
     /// <summary>autograd.grad that tolerates inputs the graph does not use (a group of cells the network lacks, ops no
