@@ -72,7 +72,10 @@ public sealed class DartsSupernet : Supernet
         for (int i = 0; i < cells.Count; i++)
         {
             bool r = _reduction[i];
-            (s0, s1) = (s1, cells[i].Run(s0, s1, r ? sel["reduce"] : sel["normal"], r ? reduceBeta : normalBeta));
+            Tensor next;
+            using (torch.NewDisposeScope()) // the cell's intermediate handles go; autograd keeps what backward needs
+                next = cells[i].Run(s0, s1, r ? sel["reduce"] : sel["normal"], r ? reduceBeta : normalBeta).MoveToOuterDisposeScope();
+            (s0, s1) = (s1, next);
         }
         return classifier.call(nn.functional.adaptive_avg_pool2d(s1, 1).flatten(1));
     }

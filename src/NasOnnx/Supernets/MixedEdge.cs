@@ -75,11 +75,19 @@ public sealed class MixedEdge : nn.Module
     {
         if (sel.Weights is { } w)
         {
-            Tensor? acc = null;
+            Tensor? acc = null, relued = null;
             for (int i = 0; i < _slot.Length; i++)
             {
                 if (_slot[i] < 0) continue;
-                var y = ops[_slot[i]].call(x);
+                var op = ops[_slot[i]];
+                Tensor y;
+                bool shared = op is IReluFirstOp { StartsWithRelu: true };
+                if (shared) relued ??= nn.functional.relu(x); // one ReLU for all the ops that start with it
+                using (torch.NewDisposeScope())
+                {
+                    // the op's intermediate handles die with this scope; autograd keeps what backward needs
+                    y = (shared ? ((IReluFirstOp)op).ForwardAfterRelu(relued!) : op.call(x)).MoveToOuterDisposeScope();
+                }
                 using var wi = w[i];
                 if (acc is null) acc = y.mul(wi);
                 else acc.addcmul_(y, wi, 1); // fused multiply-add; acc is not saved by autograd, so in place is safe
@@ -89,7 +97,8 @@ public sealed class MixedEdge : nn.Module
         }
         int slot = _slot[sel.Index];
         if (slot < 0) return null;
-        var out1 = ops[slot].call(x);
+        Tensor out1;
+        using (torch.NewDisposeScope()) out1 = ops[slot].call(x).MoveToOuterDisposeScope();
         if (sel.Scale is null) return out1;
         var scaled = out1.mul(sel.Scale);
         out1.Dispose();

@@ -46,7 +46,8 @@ public sealed class Nb201Supernet : Supernet
         var sel = Select()["cell"];
         x = stem.call(x);
         foreach (var cell in cells)
-            x = cell is Nb201SearchCell sc ? sc.Run(x, sel) : ((ResidualReduction)cell).call(x);
+            using (torch.NewDisposeScope())
+                x = (cell is Nb201SearchCell sc ? sc.Run(x, sel) : ((ResidualReduction)cell).call(x)).MoveToOuterDisposeScope();
         return classifier.call(nn.functional.adaptive_avg_pool2d(nn.functional.relu(lastact.call(x)), 1).flatten(1));
     }
 
