@@ -221,5 +221,6 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
                         rows.Add([(e + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), b.Name, b.Rows[r], "beta_logit", Csv.Format(betas[r])]);
         }
         Csv.WriteTable(Path.Combine(dir, "alphas.csv"), ["epoch", "group", "edge", "op", "weight"], rows);
+        AtomicWrite.Text(Path.Combine(dir, "alphas.svg"), AlphaPlot.Svg(progress.Snapshots, arch));
     }
 }

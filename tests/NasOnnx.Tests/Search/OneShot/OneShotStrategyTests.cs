@@ -47,6 +47,7 @@ public class OneShotStrategyTests : IDisposable
         Assert.Equal(1, outcome.Evaluations);
         Assert.True(File.Exists(Path.Combine(ctx.OutputDir, "search_log.csv")));
         Assert.True(File.ReadAllLines(Path.Combine(ctx.OutputDir, "alphas.csv")).Length > 1);
+        Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(ctx.OutputDir, "alphas.svg")), StringComparison.Ordinal);
         if (strategyName == "spos") Assert.True(File.Exists(Path.Combine(ctx.OutputDir, "spos_log.csv")));
         // derive again with other options, from search.json alone
         var reloaded = JsonSerializer.Deserialize<SearchOutcome>(JsonSerializer.Serialize(outcome, LockFile.Json), LockFile.Json)!;
