@@ -20,9 +20,10 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 by = {}
 for r in rows: by.setdefault(r['mode'], {})[r['impl']] = r
-print(f"{'mode':7} {'nasonnx ms':>11} {'pytorch ms':>11} {'speedup':>8} {'nasonnx MB':>11} {'pytorch MB':>11}")
+print(f"{'mode':7} {'nasonnx ms':>11} {'pytorch ms':>11} {'speedup':>8} {'cpu speedup':>11} {'nasonnx MB':>11} {'pytorch MB':>11}")
 for m, d in by.items():
     n, p = d.get('nasonnx'), d.get('pytorch')
     if not n or not p: continue
-    print(f"{m:7} {n['ms_per_step']:11.0f} {p['ms_per_step']:11.0f} {p['ms_per_step']/n['ms_per_step']:7.2f}x {n['peak_rss_mb']:11.0f} {p['peak_rss_mb']:11.0f}")
+    cs = p.get('cpu_ms_per_step', 0) / max(1e-9, n.get('cpu_ms_per_step', 0)) if n.get('cpu_ms_per_step') else 0
+    print(f"{m:7} {n['ms_per_step']:11.0f} {p['ms_per_step']:11.0f} {p['ms_per_step']/n['ms_per_step']:7.2f}x {cs:10.2f}x {n['peak_rss_mb']:11.0f} {p['peak_rss_mb']:11.0f}")
 PY

@@ -271,20 +271,23 @@ def main():
         nn.utils.clip_grad_norm_(net.weights(), 5.0)
         wopt.step()
 
-    times = []
+    times, cpu = [], []
     for i in range(a.warmup + a.steps):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         if a.mode == 'spos':
             net.path = {'normal': sample_path(rng), 'reduce': sample_path(rng)}
         else:
             arch_step()
         weight_step()
         dt = time.perf_counter() - t0
-        if i >= a.warmup: times.append(dt * 1000)
+        if i >= a.warmup:
+            times.append(dt * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({'impl': 'pytorch', 'torch': torch.__version__, 'mode': a.mode, 'C': a.C, 'layers': a.layers, 'batch': a.batch,
                       'res': a.res, 'threads': a.threads, 'ms_per_step': round(sum(times) / len(times), 1),
-                      'ms_min': round(min(times), 1), 'peak_rss_mb': round(rss, 1)}))
+                      'ms_min': round(min(times), 1), 'cpu_ms_per_step': round(sum(cpu) / len(cpu), 1), 'peak_rss_mb': round(rss, 1)}))
 
 
 if __name__ == '__main__':

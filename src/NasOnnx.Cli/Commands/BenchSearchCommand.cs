@@ -87,12 +87,12 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
             console.WriteLine(JsonSerializer.Serialize(new
             {
                 impl = "nasonnx", mode = r.Mode, C = r.C, layers = r.Layers, batch = r.Batch, res = r.Resolution, threads = r.Threads,
-                ms_per_step = r.MsPerStep, ms_min = r.MsMin, peak_rss_mb = r.PeakRssMb, weights = r.Weights,
+                ms_per_step = r.MsPerStep, ms_min = r.MsMin, cpu_ms_per_step = r.CpuMsPerStep, peak_rss_mb = r.PeakRssMb, weights = r.Weights,
             }));
             return 0;
         }
         console.MarkupLine($"[bold]{r.Mode}[/] C={r.C} layers={r.Layers} batch={r.Batch} res={r.Resolution} threads={r.Threads}: " +
-                           $"{r.Weights:N0} weights, {r.MsPerStep:0} ms/step (min {r.MsMin:0}), peak RSS {r.PeakRssMb:0} MB (before {r.RssBeforeMb:0} MB)");
+                           $"{r.Weights:N0} weights, {r.MsPerStep:0} ms/step (min {r.MsMin:0}; CPU {r.CpuMsPerStep:0} ms/step), peak RSS {r.PeakRssMb:0} MB (before {r.RssBeforeMb:0} MB)");
         return 0;
     }
 }

@@ -9,7 +9,11 @@ namespace NasOnnx.Search.OneShot;
 
 /// <summary>What `nasonnx bench search` measured.</summary>
 public sealed record SearchBenchResult(string Mode, int C, int Layers, int Batch, int Resolution, int Threads, long Weights,
-    double MsPerStep, double MsMin, double PeakRssMb, double RssBeforeMb);
+    double MsPerStep, double MsMin, double PeakRssMb, double RssBeforeMb)
+{
+    /// <summary>Process CPU time per step (all threads): less sensitive than wall time to other load on the machine.</summary>
+    public double CpuMsPerStep { get; init; }
+}
 
 /// <summary>
 /// Times search steps (architecture step + weight step; SPOS: a sampled path's weight step) of the DARTS search
@@ -39,9 +43,13 @@ public static class SearchStepBench
         using var yv = torch.randint(0, 10, [batch], generator: gen);
         var rng = new Random(0);
         var times = new List<double>();
+        var cpu = new List<double>();
+        var process = Process.GetCurrentProcess();
         for (int i = 0; i < warmup + steps; i++)
         {
             var watch = Stopwatch.StartNew();
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
             using (torch.NewDisposeScope())
             {
                 if (kind == OneShotKind.Spos) net.UsePath(space.Sample(rng));
@@ -49,11 +57,17 @@ public static class SearchStepBench
                 trainer.WeightStep(xt, yt);
             }
             double ms = watch.Elapsed.TotalMilliseconds;
-            if (i >= warmup) times.Add(ms);
+            process.Refresh();
+            if (i >= warmup)
+            {
+                times.Add(ms);
+                cpu.Add((process.TotalProcessorTime - cpu0).TotalMilliseconds);
+            }
             progress?.Invoke($"step {i + 1}/{warmup + steps}{(i < warmup ? " (warm-up)" : "")}: {ms:0} ms");
         }
         return new SearchBenchResult(mode, c, layers, batch, resolution, threads, net.parameters().Sum(p => p.numel()),
-            Math.Round(times.Average(), 1), Math.Round(times.Min(), 1), Math.Round(Rss("VmHWM"), 1), Math.Round(before, 1));
+            Math.Round(times.Average(), 1), Math.Round(times.Min(), 1), Math.Round(Rss("VmHWM"), 1), Math.Round(before, 1))
+        { CpuMsPerStep = Math.Round(cpu.Average(), 1) };
     }
 
     /// <summary>A memory line of /proc/self/status in MB (0 where there is none).</summary>
