@@ -13,6 +13,7 @@ public static class NasOnnxCli
 
     public static int Run(string[] args, IAnsiConsole console)
     {
+        if (args.Length > 0 && args[0] == "bench") args = BenchSearchCommand.NormalizeArgs(args);
         var app = new CommandApp();
         app.Configure(config =>
         {
@@ -47,6 +48,9 @@ public static class NasOnnxCli
                     .WithDescription("Measure an ONNX model's latency (p50, p90, mean, std) with the device fingerprint; --repeat-processes N checks repeatability.")
                     .WithExample("bench", "latency", "model.onnx", "--runs", "500")
                     .WithExample("bench", "latency", "model.onnx", "--repeat-processes", "5");
+                bench.AddCommand<BenchSearchCommand>("search")
+                    .WithDescription("Time one-shot search steps (architecture + weight step) and peak memory on the DARTS search network.")
+                    .WithExample("bench", "search", "--mode", "darts", "--C", "16", "--layers", "8", "--batch", "64", "--res", "28");
             });
         });
         try

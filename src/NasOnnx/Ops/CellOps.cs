@@ -94,7 +94,7 @@ public sealed class Pool : OpModule
 }
 
 /// <summary>DARTS separable convolution: (ReLU, depthwise k x k, pointwise, BN) twice; only the first is strided.</summary>
-public sealed class SepConv : OpModule
+public sealed class SepConv : OpModule, IReluFirstOp
 {
     private readonly Conv2d dw1, pw1, dw2, pw2;
     private readonly BatchNorm2d bn1, bn2;
@@ -111,9 +111,13 @@ public sealed class SepConv : OpModule
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => ForwardAfterRelu(nn.functional.relu(x));
+
+    public bool StartsWithRelu => true;
+
+    public Tensor ForwardAfterRelu(Tensor relued)
     {
-        x = bn1.call(pw1.call(dw1.call(nn.functional.relu(x))));
+        var x = bn1.call(pw1.call(dw1.call(relued)));
         return bn2.call(pw2.call(dw2.call(nn.functional.relu(x))));
     }
 
@@ -129,7 +133,7 @@ public sealed class SepConv : OpModule
 }
 
 /// <summary>DARTS dilated convolution: ReLU, depthwise k x k with dilation 2, pointwise, BN.</summary>
-public sealed class DilConv : OpModule
+public sealed class DilConv : OpModule, IReluFirstOp
 {
     private readonly Conv2d dw, pw;
     private readonly BatchNorm2d bn;
@@ -143,7 +147,11 @@ public sealed class DilConv : OpModule
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => bn.call(pw.call(dw.call(nn.functional.relu(x))));
+    public override Tensor forward(Tensor x) => ForwardAfterRelu(nn.functional.relu(x));
+
+    public bool StartsWithRelu => true;
+
+    public Tensor ForwardAfterRelu(Tensor relued) => bn.call(pw.call(dw.call(relued)));
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)
     {
@@ -157,7 +165,7 @@ public sealed class DilConv : OpModule
 /// DARTS' factorized reduce: ReLU, two strided 1x1 convolutions (the second shifted by one pixel), concatenated, BN.
 /// The shifted branch is padded by one pixel at the bottom/right so odd sizes work too (same values as DARTS for even sizes).
 /// </summary>
-public sealed class FactorizedReduce : OpModule
+public sealed class FactorizedReduce : OpModule, IReluFirstOp
 {
     private readonly Conv2d conv1, conv2;
     private readonly BatchNorm2d bn;
@@ -172,9 +180,12 @@ public sealed class FactorizedReduce : OpModule
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => ForwardAfterRelu(nn.functional.relu(x));
+
+    public bool StartsWithRelu => true;
+
+    public Tensor ForwardAfterRelu(Tensor x)
     {
-        x = nn.functional.relu(x);
         var shifted = nn.functional.pad(x.slice(2, 1, x.shape[2], 1).slice(3, 1, x.shape[3], 1), (0L, 1L, 0L, 1L));
         return bn.call(torch.cat([conv1.call(x), conv2.call(shifted)], 1));
     }

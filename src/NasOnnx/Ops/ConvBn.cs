@@ -8,7 +8,7 @@ namespace NasOnnx.Ops;
 /// [ReLU] -> Conv -> [BatchNorm] -> [activation]. With <c>preRelu</c> it is DARTS' and NAS-Bench-201's ReLUConvBN;
 /// without it the usual Conv-BN-ReLU(6) of stems, MBConv and macro layers.
 /// </summary>
-public sealed class ConvBn : OpModule
+public sealed class ConvBn : OpModule, IReluFirstOp
 {
     private readonly Conv2d conv;
     private readonly BatchNorm2d? bn;
@@ -29,9 +29,15 @@ public sealed class ConvBn : OpModule
 
     public ConvSpec Spec => _spec;
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Body(_preRelu ? nn.functional.relu(x) : x);
+
+    public bool StartsWithRelu => _preRelu;
+
+    public Tensor ForwardAfterRelu(Tensor relued) =>
+        _preRelu ? Body(relued) : throw new InvalidOperationException("this ConvBn does not start with a ReLU");
+
+    private Tensor Body(Tensor x)
     {
-        if (_preRelu) x = nn.functional.relu(x);
         x = conv.call(x);
         if (bn is not null) x = bn.call(x);
         return _act.Apply(x);

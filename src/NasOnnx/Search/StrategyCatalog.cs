@@ -8,6 +8,7 @@ public static class StrategyCatalog
         new MultiTrial.RandomStrategy(),
         new MultiTrial.EvolutionStrategy(),
         new MultiTrial.ReinforceStrategy(),
+        .. OneShot.OneShotStrategy.All,
     ];
 
     public static ISearchStrategy Get(string name) =>

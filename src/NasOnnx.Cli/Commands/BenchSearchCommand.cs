@@ -1,0 +1,98 @@
+using System.ComponentModel;
+using System.Text.Json;
+using NasOnnx.Search.OneShot;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace NasOnnx.Cli.Commands;
+
+/// <summary>
+/// <c>nasonnx bench search --mode darts|darts2|gdas|pc|spos --C 16 --layers 8 --batch 64 --res 28</c>: ms per search
+/// step (architecture step + weight step) and peak RSS on the DARTS paper's search network, random data.
+/// </summary>
+public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSearchCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--mode <MODE>")]
+        [Description("darts (first order), darts2 (second order), gdas, pc (partial channels), spos (single path).")]
+        [DefaultValue("darts")]
+        public string Mode { get; init; } = "darts";
+
+        [CommandOption("-C|--init-channels <C>")]
+        [Description("Initial channels (stem has 3C). Default 16 (the DARTS paper). `--C` is accepted too.")]
+        [DefaultValue(16)]
+        public int C { get; init; } = 16;
+
+        [CommandOption("--layers <N>")]
+        [Description("Cells (reductions at 1/3 and 2/3). Default 8.")]
+        [DefaultValue(8)]
+        public int Layers { get; init; } = 8;
+
+        [CommandOption("--batch <B>")]
+        [DefaultValue(64)]
+        public int Batch { get; init; } = 64;
+
+        [CommandOption("--res <PX>")]
+        [Description("Input height and width. Default 28.")]
+        [DefaultValue(28)]
+        public int Res { get; init; } = 28;
+
+        [CommandOption("--channels <N>")]
+        [Description("Input channels. Default 1.")]
+        [DefaultValue(1)]
+        public int Channels { get; init; } = 1;
+
+        [CommandOption("--partial-k <K>")]
+        [Description("pc mode: 1/K of the channels through the ops. Default 4.")]
+        [DefaultValue(4)]
+        public int PartialK { get; init; } = 4;
+
+        [CommandOption("--warmup <N>")]
+        [DefaultValue(2)]
+        public int Warmup { get; init; } = 2;
+
+        [CommandOption("--steps <N>")]
+        [Description("Timed steps after the warm-up. Default 3.")]
+        [DefaultValue(3)]
+        public int Steps { get; init; } = 3;
+
+        [CommandOption("--threads <N>")]
+        [Description("libtorch threads. Default 2.")]
+        [DefaultValue(2)]
+        public int Threads { get; init; } = 2;
+
+        [CommandOption("--json")]
+        [Description("Print one JSON line only.")]
+        public bool Json { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (!SearchStepBench.Modes.Contains(Mode)) return ValidationResult.Error($"--mode must be one of {string.Join(", ", SearchStepBench.Modes)}.");
+            if (C < 2 || C % 2 != 0 || Layers < 1 || Batch < 2 || Res < 4 || Channels < 1 || Steps < 1 || Warmup < 0 || Threads < 1 || PartialK < 1)
+                return ValidationResult.Error("--C must be even and >= 2; --layers, --steps, --threads, --partial-k >= 1; --batch >= 2; --res >= 4; --warmup >= 0.");
+            return ValidationResult.Success();
+        }
+    }
+
+    /// <summary>Spectre.Console.Cli needs long options of two or more letters; the DARTS-style `--C 16` becomes `-C 16`.</summary>
+    public static string[] NormalizeArgs(string[] args) => args.Select(a => a == "--C" ? "-C" : a.StartsWith("--C=", StringComparison.Ordinal) ? "-C=" + a[4..] : a).ToArray();
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var r = SearchStepBench.Run(s.Mode, s.C, s.Layers, s.Batch, s.Res, s.Channels, s.PartialK, s.Warmup, s.Steps, s.Threads,
+            s.Json ? null : line => console.MarkupLine(Markup.Escape(line)));
+        if (s.Json)
+        {
+            console.WriteLine(JsonSerializer.Serialize(new
+            {
+                impl = "nasonnx", mode = r.Mode, C = r.C, layers = r.Layers, batch = r.Batch, res = r.Resolution, threads = r.Threads,
+                ms_per_step = r.MsPerStep, ms_min = r.MsMin, cpu_ms_per_step = r.CpuMsPerStep, peak_rss_mb = r.PeakRssMb, weights = r.Weights,
+            }));
+            return 0;
+        }
+        console.MarkupLine($"[bold]{r.Mode}[/] C={r.C} layers={r.Layers} batch={r.Batch} res={r.Resolution} threads={r.Threads}: " +
+                           $"{r.Weights:N0} weights, {r.MsPerStep:0} ms/step (min {r.MsMin:0}; CPU {r.CpuMsPerStep:0} ms/step), peak RSS {r.PeakRssMb:0} MB (before {r.RssBeforeMb:0} MB)");
+        return 0;
+    }
+}

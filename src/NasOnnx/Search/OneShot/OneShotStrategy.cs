@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NasOnnx.Data;
+using NasOnnx.Pipeline;
+using NasOnnx.Reporting;
+using NasOnnx.Spaces;
+using NasOnnx.Supernets;
+using NasOnnx.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NasOnnx.Search.OneShot;
+
+/// <summary>search.json's payload of a one-shot search: the final architecture weights, and SPOS' evolved best.</summary>
+public sealed record OneShotPayload
+{
+    public required ArchSnapshot Arch { get; init; }
+    public int PartialK { get; init; } = 1;
+    /// <summary>SPOS: the best architecture found by evolution (JSON), with its accuracy on the architecture half.</summary>
+    public JsonElement? SposBest { get; init; }
+    public double? SposAccuracy { get; init; }
+}
+
+/// <summary>
+/// One-shot search: trains a supernet of the space (darts, nb201, chain) on the weight half of the training images
+/// and its architecture parameters on the other half (DARTS first/second order, GDAS, PC-DARTS), or trains single
+/// paths and evolves (SPOS). Checkpoints after every epoch; writes search_log.csv and alphas.csv.
+/// </summary>
+public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
+{
+    public OneShotKind Kind { get; } = kind;
+
+    public string Name => Kind switch
+    {
+        OneShotKind.Darts => "darts",
+        OneShotKind.Darts2 => "darts2",
+        OneShotKind.Gdas => "gdas",
+        OneShotKind.Pc => "pc",
+        _ => "spos",
+    };
+
+    public string Description => Kind switch
+    {
+        OneShotKind.Darts => "DARTS, first-order architecture gradient, on a supernet (one-shot)",
+        OneShotKind.Darts2 => "DARTS, second-order (unrolled) architecture gradient with finite-difference Hessian-vector product",
+        OneShotKind.Gdas => "GDAS: hard Gumbel-softmax sample per edge, straight-through gradient, tau annealed tau_max -> tau_min",
+        OneShotKind.Pc => "PC-DARTS: partial channels (1/partial_k through the ops), channel shuffle, edge normalization",
+        _ => "SPOS: uniform single-path supernet training, then evolution with inherited weights and BN recalibration",
+    };
+
+    public IReadOnlyList<ParamSpec> Params => OneShotSettings.Specs;
+
+    public IReadOnlyList<string>? Spaces => Kind == OneShotKind.Pc ? ["darts"] : SupernetFactory.Spaces;
+
+    public static IReadOnlyList<ISearchStrategy> All { get; } = Enum.GetValues<OneShotKind>().Select(k => (ISearchStrategy)new OneShotStrategy(k)).ToArray();
+
+    public SearchOutcome Run(SearchContext context)
+    {
+        var s = OneShotSettings.Read(context.Stage, Kind);
+        var log = context.Stage.Log;
+        var data = context.Data.Value;
+        int seed = (int)(context.Seed & 0x7fffffff);
+        using var net = SupernetFactory.Build(context.Space, s.PartialK, seed);
+        net.Mode = Kind switch { OneShotKind.Gdas => SupernetMode.Gumbel, OneShotKind.Spos => SupernetMode.Path, _ => SupernetMode.Weighted };
+        using var trainer = new SupernetTrainer(net, s);
+
+        var (weightIdx, archIdx) = Split(data.TrainIndices, s.DataFraction, seed);
+        var options = new BatchLoaderOptions { BatchSize = s.BatchSize, Shuffle = true, Seed = seed, DropLast = true, Normalization = data.Info.Normalization };
+        using var weightLoader = new BatchLoader(data.TrainImages, weightIdx, options);
+        using var archLoader = new BatchLoader(data.TrainImages, archIdx, options with { Seed = seed + 1 });
+        int steps = Math.Min(weightLoader.BatchesPerEpoch, archLoader.BatchesPerEpoch);
+        if (steps == 0)
+            throw context.Stage.Error($"each half of the search data ({weightIdx.Length} and {archIdx.Length} images) is smaller than one batch ({s.BatchSize})",
+                "lower supernet_batch_size or raise supernet_data_fraction", context.Stage.PipelineFile);
+        var schedule = new CosineSchedule(s.WeightLr, s.WeightLrMin, (long)steps * s.Epochs);
+
+        var progress = OneShotCheckpoint.Load(context.StateDir, Name, context.SpaceName, net, trainer)
+            ?? new OneShotProgress { Strategy = Name, Space = context.SpaceName };
+        if (progress.EpochsDone > 0) log.Info($"{Name}: resuming after epoch {progress.EpochsDone} of {s.Epochs}");
+        log.Info($"{Name} over {context.SpaceName}: {net.parameters().Sum(p => p.numel()):N0} supernet weights, {net.Arch.All.Sum(p => p.numel())} architecture parameters, " +
+                 $"{steps} steps per epoch ({weightIdx.Length} weight / {archIdx.Length} architecture images)");
+
+        var shape = weightLoader.Shape;
+        Tensor Images(Batch b) => torch.tensor(b.Images, [b.Count, shape.Channels, shape.Height, shape.Width]);
+        for (int epoch = progress.EpochsDone; epoch < s.Epochs; epoch++)
+        {
+            var watch = Stopwatch.StartNew();
+            net.Noise = new Generator((ulong)(seed * 7919L + epoch + 1));
+            var pathRng = new Random(unchecked(seed * 31 + epoch));
+            net.Tau = s.Epochs == 1 ? s.TauMax : s.TauMax - (s.TauMax - s.TauMin) * epoch / (s.Epochs - 1);
+            bool archSteps = Kind != OneShotKind.Spos && epoch >= s.ArchWarmupEpochs;
+            double trainLoss = 0, archLoss = 0;
+            long trainCorrect = 0, archCorrect = 0, seen = 0, archSeen = 0;
+            long step = (long)epoch * steps;
+            using (var bar = log.Progress($"{Name} epoch {epoch + 1}/{s.Epochs}", steps))
+            using (var wEnum = weightLoader.Epoch(epoch).GetEnumerator())
+            using (var aEnum = archLoader.Epoch(epoch).GetEnumerator())
+            {
+                for (int i = 0; i < steps && wEnum.MoveNext() && aEnum.MoveNext(); i++, step++)
+                {
+                    context.Stage.Cancellation.ThrowIfCancellationRequested();
+                    using var scope = torch.NewDisposeScope();
+                    net.train();
+                    var xt = Images(wEnum.Current);
+                    var yt = torch.tensor(wEnum.Current.Labels);
+                    trainer.WeightLr = schedule.RateAt(step);
+                    if (archSteps)
+                    {
+                        var xv = Images(aEnum.Current);
+                        var yv = torch.tensor(aEnum.Current.Labels);
+                        var (l, c) = trainer.ArchStep(xt, yt, xv, yv, secondOrder: Kind == OneShotKind.Darts2);
+                        archLoss += l * aEnum.Current.Count;
+                        archCorrect += c;
+                        archSeen += aEnum.Current.Count;
+                    }
+                    if (Kind == OneShotKind.Spos) net.UsePath(context.Space.Sample(pathRng));
+                    var (loss, correct) = trainer.WeightStep(xt, yt);
+                    trainLoss += loss * wEnum.Current.Count;
+                    trainCorrect += correct;
+                    seen += wEnum.Current.Count;
+                    bar.Advance(1, $"loss {trainLoss / seen:0.000} acc {(double)trainCorrect / seen:0.000}");
+                }
+            }
+            double seconds = watch.Elapsed.TotalSeconds;
+            var row = new SearchEpoch(epoch + 1, trainer.WeightLr, Kind == OneShotKind.Gdas ? net.Tau : 0, trainLoss / Math.Max(1, seen),
+                (double)trainCorrect / Math.Max(1, seen), archSeen > 0 ? archLoss / archSeen : null, archSeen > 0 ? (double)archCorrect / archSeen : null,
+                Math.Round(seconds, 2), Math.Round(1000 * seconds / steps, 1));
+            progress = progress with { EpochsDone = epoch + 1, History = [.. progress.History, row], Snapshots = [.. progress.Snapshots, net.Arch.Snapshot()] };
+            WriteLogs(context.OutputDir, progress, net.Arch);
+            OneShotCheckpoint.Save(context.StateDir, progress, net, trainer);
+            log.Info($"{Name} epoch {row.Epoch}: train loss {row.TrainLoss:0.0000} acc {row.TrainAcc:0.0000}" +
+                     (archSeen > 0 ? $" | arch loss {row.ArchLoss:0.0000} acc {row.ArchAcc:0.0000}" : "") + $" | {row.MsPerStep:0} ms/step");
+        }
+        WriteLogs(context.OutputDir, progress, net.Arch);
+
+        var payload = new OneShotPayload { Arch = net.Arch.Snapshot(), PartialK = s.PartialK };
+        if (Kind == OneShotKind.Spos)
+        {
+            if (context.Space is not IMutableSpace mutable)
+                throw context.Stage.Error($"SPOS evolution needs a space with mutation; '{context.SpaceName}' has none");
+            var (best, acc) = Evolve(net, mutable, weightLoader, archLoader, s, seed, context);
+            payload = payload with { SposBest = JsonDocument.Parse(best.ToJson(indented: false)).RootElement.Clone(), SposAccuracy = acc };
+            log.Info($"spos: best {best.ArchId} with {acc:P2} on the architecture half (inherited weights)");
+        }
+        var outcome = new SearchOutcome
+        {
+            Strategy = Name,
+            Space = context.SpaceName,
+            Best = JsonDocument.Parse("{}").RootElement.Clone(),
+            Evaluations = progress.EpochsDone,
+            Payload = JsonSerializer.SerializeToElement(payload, LockFile.Json),
+            BestObjectives = payload.SposAccuracy is double a ? new Dictionary<string, double> { ["accuracy"] = a } : new Dictionary<string, double>(),
+        };
+        var derived = Derive(outcome, context.Space, new DeriveOptions());
+        return outcome with { Best = JsonDocument.Parse(derived.ToJson(indented: false)).RootElement.Clone() };
+    }
+
+    public IArchitecture Derive(SearchOutcome outcome, ISearchSpace space, DeriveOptions options)
+    {
+        if (outcome.Payload is not { } element)
+            throw new NasOnnxException("the search outcome has no architecture weights", "re-run the search stage with --force");
+        var payload = element.Deserialize<OneShotPayload>(LockFile.Json)
+            ?? throw new NasOnnxException("the search outcome's payload is empty", "re-run the search stage with --force");
+        if (payload.SposBest is { } best)
+            return space.Parse(best.GetRawText());
+        return OneShotDerivation.Derive(space, payload.Arch, options);
+    }
+
+    /// <summary>Subsamples the training indices, shuffles them with the seed and halves them: weights, architecture.</summary>
+    public static (int[] Weights, int[] Arch) Split(int[] indices, double fraction, int seed)
+    {
+        var order = DatasetSplit.EpochOrder(indices, seed, -1);
+        int keep = fraction >= 1 ? order.Length : Math.Max(2, (int)Math.Round(order.Length * fraction));
+        int half = keep / 2;
+        var w = order.AsSpan(0, half).ToArray();
+        var a = order.AsSpan(half, keep - half).ToArray();
+        Array.Sort(w);
+        Array.Sort(a);
+        return (w, a);
+    }
+
+    private static (IArchitecture, double) Evolve(Supernet net, IMutableSpace space, BatchLoader weightLoader, BatchLoader archLoader,
+        OneShotSettings s, int seed, SearchContext context)
+    {
+        var shape = weightLoader.Shape;
+        List<(Tensor, Tensor)> Take(BatchLoader loader, int n) => loader.Epoch(1_000_000).Take(n)
+            .Select(b => (torch.tensor(b.Images, [b.Count, shape.Channels, shape.Height, shape.Width]), torch.tensor(b.Labels))).ToList();
+        var bn = Take(weightLoader, s.SposBnBatches);
+        var eval = Take(archLoader, s.SposEvalBatches);
+        try
+        {
+            var evo = new SposEvolution(net, space, bn, eval);
+            var result = evo.Run(s.SposPopulation, s.SposGenerations, new Random(seed), context.Stage.Cancellation);
+            Csv.Write(Path.Combine(context.OutputDir, "spos_log.csv"), evo.Log);
+            return result;
+        }
+        finally
+        {
+            foreach (var (x, y) in bn.Concat(eval)) { x.Dispose(); y.Dispose(); }
+        }
+    }
+
+    /// <summary>search_log.csv (a row per epoch) and alphas.csv (softmax weight per epoch, group, edge and op).</summary>
+    private static void WriteLogs(string dir, OneShotProgress progress, ArchParameters arch)
+    {
+        Csv.Write(Path.Combine(dir, "search_log.csv"), progress.History);
+        var rows = new List<IReadOnlyList<string>>();
+        for (int e = 0; e < progress.Snapshots.Count; e++)
+        {
+            var snap = progress.Snapshots[e];
+            foreach (var g in arch.Alphas)
+            {
+                var probs = OneShotDerivation.Probabilities(snap, g.Name);
+                for (int r = 0; r < g.Rows.Count; r++)
+                    for (int o = 0; o < g.Choices.Count; o++)
+                        rows.Add([(e + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), g.Name, g.Rows[r], g.Choices[o], Csv.Format(probs[r][o])]);
+            }
+            foreach (var b in arch.Betas)
+                if (snap.Betas.TryGetValue(b.Name, out var betas))
+                    for (int r = 0; r < b.Rows.Count; r++)
+                        rows.Add([(e + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), b.Name, b.Rows[r], "beta_logit", Csv.Format(betas[r])]);
+        }
+        Csv.WriteTable(Path.Combine(dir, "alphas.csv"), ["epoch", "group", "edge", "op", "weight"], rows);
+        AtomicWrite.Text(Path.Combine(dir, "alphas.svg"), AlphaPlot.Svg(progress.Snapshots, arch));
+    }
+}

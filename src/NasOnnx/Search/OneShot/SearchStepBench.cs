@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using NasOnnx.Spaces;
+using NasOnnx.Spaces.Darts;
+using NasOnnx.Supernets;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NasOnnx.Search.OneShot;
+
+/// <summary>What `nasonnx bench search` measured.</summary>
+public sealed record SearchBenchResult(string Mode, int C, int Layers, int Batch, int Resolution, int Threads, long Weights,
+    double MsPerStep, double MsMin, double PeakRssMb, double RssBeforeMb)
+{
+    /// <summary>Process CPU time per step (all threads): less sensitive than wall time to other load on the machine.</summary>
+    public double CpuMsPerStep { get; init; }
+}
+
+/// <summary>
+/// Times search steps (architecture step + weight step; SPOS: a sampled path's weight step) of the DARTS search
+/// network on random data, and reads the process' peak resident memory (VmHWM).
+/// </summary>
+public static class SearchStepBench
+{
+    public static IReadOnlyList<string> Modes { get; } = ["darts", "darts2", "gdas", "pc", "spos"];
+
+    public static SearchBenchResult Run(string mode, int c, int layers, int batch, int resolution, int channels = 1, int partialK = 4,
+        int warmup = 2, int steps = 3, int threads = 2, Action<string>? progress = null)
+    {
+        if (!Modes.Contains(mode)) throw new NasOnnxException($"unknown bench mode '{mode}'", $"use one of: {string.Join(", ", Modes)}");
+        Runtime.TorchRuntime.Initialize(threads);
+        double before = Rss("VmRSS");
+        var space = new DartsSpace(new SpaceOptions(channels, resolution, 10, c, layers));
+        var kind = Enum.Parse<OneShotKind>(mode, ignoreCase: true);
+        using var net = SupernetFactory.Build(space, kind == OneShotKind.Pc ? partialK : 1, seed: 0);
+        net.Mode = kind switch { OneShotKind.Gdas => SupernetMode.Gumbel, OneShotKind.Spos => SupernetMode.Path, _ => SupernetMode.Weighted };
+        net.Noise = new Generator(1);
+        net.train();
+        using var trainer = new SupernetTrainer(net, new OneShotSettings());
+        var gen = new Generator(2);
+        using var xt = torch.randn([batch, channels, resolution, resolution], generator: gen);
+        using var yt = torch.randint(0, 10, [batch], generator: gen);
+        using var xv = torch.randn([batch, channels, resolution, resolution], generator: gen);
+        using var yv = torch.randint(0, 10, [batch], generator: gen);
+        var rng = new Random(0);
+        var times = new List<double>();
+        var cpu = new List<double>();
+        var process = Process.GetCurrentProcess();
+        for (int i = 0; i < warmup + steps; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
+            using (torch.NewDisposeScope())
+            {
+                if (kind == OneShotKind.Spos) net.UsePath(space.Sample(rng));
+                else trainer.ArchStep(xt, yt, xv, yv, secondOrder: kind == OneShotKind.Darts2);
+                trainer.WeightStep(xt, yt);
+            }
+            double ms = watch.Elapsed.TotalMilliseconds;
+            process.Refresh();
+            if (i >= warmup)
+            {
+                times.Add(ms);
+                cpu.Add((process.TotalProcessorTime - cpu0).TotalMilliseconds);
+            }
+            progress?.Invoke($"step {i + 1}/{warmup + steps}{(i < warmup ? " (warm-up)" : "")}: {ms:0} ms");
+        }
+        return new SearchBenchResult(mode, c, layers, batch, resolution, threads, net.parameters().Sum(p => p.numel()),
+            Math.Round(times.Average(), 1), Math.Round(times.Min(), 1), Math.Round(Rss("VmHWM"), 1), Math.Round(before, 1))
+        { CpuMsPerStep = Math.Round(cpu.Average(), 1) };
+    }
+
+    /// <summary>A memory line of /proc/self/status in MB (0 where there is none).</summary>
+    public static double Rss(string field)
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status)) return 0;
+        foreach (var line in File.ReadLines(status))
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                return double.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+        return 0;
+    }
+}

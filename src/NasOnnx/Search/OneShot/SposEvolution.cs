@@ -1,0 +1,88 @@
+using NasOnnx.Spaces;
+using NasOnnx.Supernets;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NasOnnx.Search.OneShot;
+
+/// <summary>One scored candidate of SPOS' evolution (a row of spos_log.csv).</summary>
+public sealed record SposCandidate(int Generation, string ArchId, double Accuracy, string Architecture);
+
+/// <summary>
+/// SPOS' second phase: evolution over the trained supernet's inherited weights. Each candidate runs as a single path;
+/// its batch-norm statistics are recalibrated on a few training batches (cumulative average) before it is scored on
+/// the architecture half. Keeps the best half of the population, refills it with mutants and crossover children.
+/// </summary>
+public sealed class SposEvolution(Supernet net, IMutableSpace space, IReadOnlyList<(Tensor X, Tensor Y)> bnBatches, IReadOnlyList<(Tensor X, Tensor Y)> evalBatches)
+{
+    private readonly Dictionary<string, double> _cache = [];
+
+    public List<SposCandidate> Log { get; } = [];
+
+    public (IArchitecture Best, double Accuracy) Run(int population, int generations, Random rng, CancellationToken cancel = default)
+    {
+        var pop = new List<(IArchitecture Arch, double Acc)>();
+        for (int tries = 0; pop.Count < population && tries < population * 20; tries++)
+        {
+            var a = space.Sample(rng);
+            if (pop.Any(p => p.Arch.ArchId == a.ArchId)) continue;
+            pop.Add((a, Score(a, 0, cancel)));
+        }
+        for (int g = 1; g <= generations; g++)
+        {
+            var parents = pop.OrderByDescending(p => p.Acc).Take(Math.Max(1, population / 2)).ToList();
+            var next = new List<(IArchitecture Arch, double Acc)>(parents);
+            for (int tries = 0; next.Count < population && tries < population * 20; tries++)
+            {
+                var p = parents[rng.Next(parents.Count)].Arch;
+                var child = rng.Next(2) == 0 ? space.Mutate(p, rng) : space.Mutate(space.Crossover(p, parents[rng.Next(parents.Count)].Arch, rng), rng);
+                if (next.Any(n => n.Arch.ArchId == child.ArchId)) continue;
+                next.Add((child, Score(child, g, cancel)));
+            }
+            pop = next;
+        }
+        var best = pop.OrderByDescending(p => p.Acc).First();
+        return (best.Arch, best.Acc);
+    }
+
+    /// <summary>Accuracy of <paramref name="arch"/> with inherited weights and recalibrated batch norm.</summary>
+    public double Score(IArchitecture arch, int generation, CancellationToken cancel = default)
+    {
+        cancel.ThrowIfCancellationRequested();
+        if (!_cache.TryGetValue(arch.ArchId, out double acc))
+        {
+            net.UsePath(arch);
+            Recalibrate(net, bnBatches);
+            net.eval();
+            long correct = 0, seen = 0;
+            using (torch.no_grad())
+                foreach (var (x, y) in evalBatches)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    correct += net.call(x).argmax(1).eq(y).sum().item<long>();
+                    seen += y.shape[0];
+                }
+            acc = seen == 0 ? 0 : (double)correct / seen;
+            _cache[arch.ArchId] = acc;
+        }
+        Log.Add(new SposCandidate(generation, arch.ArchId, acc, arch.ToJson(indented: false)));
+        return acc;
+    }
+
+    /// <summary>Resets every batch norm's running statistics and re-estimates them as the plain average over the batches.</summary>
+    public static void Recalibrate(nn.Module<Tensor, Tensor> net, IReadOnlyList<(Tensor X, Tensor Y)> batches)
+    {
+        var bns = net.modules().OfType<BatchNorm2d>().ToList();
+        foreach (var bn in bns) bn.reset_running_stats();
+        net.train();
+        using var _ = torch.no_grad();
+        for (int t = 0; t < batches.Count; t++)
+        {
+            foreach (var bn in bns) bn.momentum = 1.0 / (t + 1);
+            using var scope = torch.NewDisposeScope();
+            net.call(batches[t].X);
+        }
+        foreach (var bn in bns) bn.momentum = 0.1;
+    }
+}
