@@ -36,25 +36,10 @@ public sealed class RetrainStage : IStage
             throw context.Error($"aux_weight is set but {arch.Space} networks have no auxiliary head (darts has)", "set aux_weight: 0", context.PipelineFile);
         if (recipe.DropPath > 0 && network is not IEpochAware)
             throw context.Error($"drop_path is set but {arch.Space} networks do not support drop-path", "set drop_path: 0", context.PipelineFile);
-        var augmentations = RecipeParams.ReadAugmentations(context, prepared.Name);
-        string key = RecipeParams.CheckpointKey(context, Version, Path.Combine(context.Input("data"), PreparedDataset.FileName), arch.ToJson(indented: false));
-        context.Log.Info($"augmentation: {Data.Augmentations.Describe(augmentations)}; checkpoints in {context.WorkDir}");
         torch.manual_seed(context.Seed);
-        var (valData, valIdx) = data.ValidationOrTest;
         // The auxiliary head trains alongside but is not part of the saved or exported network.
         using var auxiliary = recipe.AuxWeight > 0 ? new AuxiliaryTraining((DartsNetwork)network, arch is Spaces.Architecture a ? a.Classes : prepared.ClassNames.Count) : null;
-        var result = new Trainer(context.Log).Train(auxiliary is null ? network : auxiliary,
-            new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, prepared.Normalization) { Augmentations = augmentations },
-            recipe,
-            new TrainerOptions
-            {
-                MetricsCsv = context.OutputPath("epochs.csv"),
-                CurvesPng = context.OutputPath("curves.png"),
-                Checkpoints = RecipeParams.ReadCheckpoints(context, key),
-            },
-            context.Cancellation);
-        var history = result.History;
+        StageTraining.Run(context, Version, auxiliary is null ? network : auxiliary, data, recipe, arch.ToJson(indented: false));
         NetworkWeights.Save(network, context.OutputPath(TrainedModel.WeightsFile));
-        context.Log.Info($"final validation accuracy {history[^1].ValAcc:P2}");
     }
 }

@@ -14,9 +14,6 @@ namespace NasOnnx.Pipeline.Stages;
 /// </summary>
 public sealed class TrainStage : IStage
 {
-    public const string MetricsFile = "epochs.csv";
-    public const string CurvesFile = "curves.png";
-
     public string Kind => "train";
     public string Description => "Train a small fixed CNN (the pre-search baseline) on the prepared dataset.";
     public int Version => 2;
@@ -37,26 +34,10 @@ public sealed class TrainStage : IStage
         var data = PreparedDataset.Load(context.Input("data")).LoadData();
         var spec = new FixedCnnSpec(data.Info.Channels, data.Info.Height, data.Info.Width, data.Info.ClassNames.Count, (int)context.Int("width"));
         var recipe = RecipeParams.Read(context);
-        var augmentations = RecipeParams.ReadAugmentations(context, data.Info.Name);
         torch.manual_seed(context.Seed);
         using var model = spec.Build();
-        var (valData, valIdx) = data.ValidationOrTest;
-        string key = RecipeParams.CheckpointKey(context, Version, Path.Combine(context.Input("data"), PreparedDataset.FileName),
-            JsonSerializer.Serialize(spec));
-        context.Log.Info($"augmentation: {Data.Augmentations.Describe(augmentations)}; checkpoints in {context.WorkDir} (key {key})");
-        var result = new Trainer(context.Log).Train(model,
-            new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, data.Info.Normalization) { Augmentations = augmentations },
-            recipe,
-            new TrainerOptions
-            {
-                MetricsCsv = context.OutputPath(MetricsFile),
-                CurvesPng = context.OutputPath(CurvesFile),
-                Checkpoints = RecipeParams.ReadCheckpoints(context, key),
-            },
-            context.Cancellation);
+        StageTraining.Run(context, Version, model, data, recipe, JsonSerializer.Serialize(spec));
         AtomicWrite.ViaTempPath(context.OutputPath(TrainedModel.WeightsFile), tmp => model.save(tmp));
         spec.Save(context.OutputDir);
-        context.Log.Info($"final validation accuracy {result.History[^1].ValAcc:P2}" +
-                         (result.ResumedFrom is null ? "" : $" (resumed at step {result.ResumedAtStep} of {result.Steps})"));
     }
 }
