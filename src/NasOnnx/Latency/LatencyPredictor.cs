@@ -80,7 +80,10 @@ public sealed class LatencyPredictor : ILatencyPredictor
     }
 
     /// <summary>Loads the predictor a profile-latency stage wrote into <paramref name="dir"/>; also returns its space.</summary>
-    public static LatencyPredictor Load(string dir, out ISearchSpace space)
+    public static LatencyPredictor Load(string dir, out ISearchSpace space) => Load(dir, out space, out _);
+
+    /// <summary>Also returns the space options (channels, resolution, classes, width, depth) the table was profiled for.</summary>
+    public static LatencyPredictor Load(string dir, out ISearchSpace space, out SpaceOptions options)
     {
         string path = Path.Combine(dir, FileName);
         if (!File.Exists(path))
@@ -96,9 +99,10 @@ public sealed class LatencyPredictor : ILatencyPredictor
             throw new NasOnnxException($"predictor.json is not valid: {e.Message}", "Run the profile-latency stage again.") { FilePath = path };
         }
         var table = LatencyTable.Load(Path.Combine(dir, TableFileName));
+        options = stored.SpaceOptions;
         space = SpaceRegistry.Create(stored.Space, stored.SpaceOptions);
         return new LatencyPredictor(table, SpaceLatencyModels.For(space, stored.Batch), stored.Calibration);
     }
 
-    public static LatencyPredictor Load(string dir) => Load(dir, out _);
+    public static LatencyPredictor Load(string dir) => Load(dir, out _, out _);
 }

@@ -1,3 +1,4 @@
+using NasOnnx.Latency;
 using NasOnnx.Pipeline;
 using NasOnnx.Pipeline.Stages;
 using NasOnnx.Spaces;
@@ -14,6 +15,13 @@ public sealed class SearchContext
 
     /// <summary>The prepared dataset (loaded on first use, so strategies on fake spaces never touch data).</summary>
     public required Lazy<LoadedData> Data { get; init; }
+
+    /// <summary>
+    /// The latency predictor of a profile-latency stage given as the search stage's `latency` input, or null. Strategies
+    /// use it for latency objectives, cheap pre-rejection (multi-trial) and the expected-latency loss (one-shot). Its
+    /// space options must equal <see cref="SpaceOptions"/> (checked by the search stage).
+    /// </summary>
+    public LatencyPredictor? Latency { get; init; }
 
     /// <summary>Where the strategy keeps resumable state; survives a killed run, removed after the stage completes.</summary>
     public string StateDir => Path.Combine(Stage.WorkDir, "state");

@@ -1,3 +1,4 @@
+using NasOnnx.Latency;
 using NasOnnx.Search;
 using NasOnnx.Spaces;
 
@@ -12,7 +13,11 @@ public sealed class SearchStage : IStage
 
     public IReadOnlyList<ParamSpec> Params { get; } = BuildParams();
 
-    public IReadOnlyList<InputSpec> Inputs { get; } = [new("data", "a prepare-data stage")];
+    public IReadOnlyList<InputSpec> Inputs { get; } =
+    [
+        new("data", "a prepare-data stage"),
+        new("latency", "a profile-latency stage over the same space and width/depth: latency objectives and constraints", Required: false),
+    ];
 
     private static IReadOnlyList<ParamSpec> BuildParams()
     {
@@ -46,13 +51,15 @@ public sealed class SearchStage : IStage
             context.Int("width") > 0 ? (int)context.Int("width") : null, context.Int("depth") > 0 ? (int)context.Int("depth") : null);
         string spaceName = context.RequiredString("space");
         var strategy = StrategyCatalog.Get(context.RequiredString("strategy"));
+        var space = SpaceRegistry.Create(spaceName, options);
         var search = new SearchContext
         {
             Stage = context,
-            Space = SpaceRegistry.Create(spaceName, options),
+            Space = space,
             SpaceName = spaceName,
             SpaceOptions = options,
             Data = new Lazy<LoadedData>(prepared.LoadData),
+            Latency = context.HasInput("latency") ? LoadPredictor(context, spaceName, options) : null,
         };
         Directory.CreateDirectory(search.StateDir);
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -60,5 +67,16 @@ public sealed class SearchStage : IStage
         outcome = outcome with { Seconds = Math.Round(watch.Elapsed.TotalSeconds, 1), SpaceOptions = options };
         outcome.Save(context.OutputDir);
         context.Log.Info($"{strategy.Name} over {spaceName}: best {outcome.Best.GetProperty("space").GetString()} after {outcome.Evaluations} evaluations");
+    }
+
+    /// <summary>The profile-latency stage's predictor; refused when it was built for another space or network size.</summary>
+    private static LatencyPredictor LoadPredictor(StageContext context, string spaceName, SpaceOptions options)
+    {
+        string dir = context.Input("latency");
+        var predictor = LatencyPredictor.Load(dir, out _, out var profiled);
+        if (predictor.Model.Space != spaceName || profiled != options)
+            throw context.Error($"the latency input ({dir}) was profiled for space '{predictor.Model.Space}' with {profiled}, the search runs space '{spaceName}' with {options}",
+                "give the profile-latency stage the same space, width and depth as the search stage (and the same data input)", context.PipelineFile);
+        return predictor;
     }
 }
