@@ -19,6 +19,8 @@ public sealed record OneShotPayload
     /// <summary>SPOS: the best architecture found by evolution (JSON), with its accuracy on the architecture half.</summary>
     public JsonElement? SposBest { get; init; }
     public double? SposAccuracy { get; init; }
+    /// <summary>SPOS with spos_rank_archs: Kendall tau between supernet and stand-alone accuracy (rank_correlation.csv).</summary>
+    public RankCheckResult? RankCheck { get; init; }
 }
 
 /// <summary>
@@ -48,7 +50,7 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
         _ => "SPOS: uniform single-path supernet training, then evolution with inherited weights and BN recalibration",
     };
 
-    public IReadOnlyList<ParamSpec> Params => OneShotSettings.Specs;
+    public IReadOnlyList<ParamSpec> Params { get; } = [.. OneShotSettings.Specs, .. SposRankCheck.Params];
 
     public IReadOnlyList<string>? Spaces => Kind == OneShotKind.Pc ? ["darts"] : SupernetFactory.Spaces;
 
@@ -57,6 +59,7 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
     public SearchOutcome Run(SearchContext context)
     {
         var s = OneShotSettings.Read(context.Stage, Kind);
+        if (Kind == OneShotKind.Spos) SposRankCheck.Validate(context.Stage);
         var log = context.Stage.Log;
         var data = context.Data.Value;
         int seed = (int)(context.Seed & 0x7fffffff);
@@ -138,8 +141,8 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
         {
             if (context.Space is not IMutableSpace mutable)
                 throw context.Stage.Error($"SPOS evolution needs a space with mutation; '{context.SpaceName}' has none");
-            var (best, acc) = Evolve(net, mutable, weightLoader, archLoader, s, seed, context);
-            payload = payload with { SposBest = JsonDocument.Parse(best.ToJson(indented: false)).RootElement.Clone(), SposAccuracy = acc };
+            var (best, acc) = Evolve(net, mutable, weightLoader, archLoader, s, seed, context, out var rankCheck);
+            payload = payload with { SposBest = JsonDocument.Parse(best.ToJson(indented: false)).RootElement.Clone(), SposAccuracy = acc, RankCheck = rankCheck };
             log.Info($"spos: best {best.ArchId} with {acc:P2} on the architecture half (inherited weights)");
         }
         var outcome = new SearchOutcome
@@ -180,8 +183,9 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
     }
 
     private static (IArchitecture, double) Evolve(Supernet net, IMutableSpace space, BatchLoader weightLoader, BatchLoader archLoader,
-        OneShotSettings s, int seed, SearchContext context)
+        OneShotSettings s, int seed, SearchContext context, out RankCheckResult? rankCheck)
     {
+        rankCheck = null;
         var shape = weightLoader.Shape;
         List<(Tensor, Tensor)> Take(BatchLoader loader, int n) => loader.Epoch(1_000_000).Take(n)
             .Select(b => (torch.tensor(b.Images, [b.Count, shape.Channels, shape.Height, shape.Width]), torch.tensor(b.Labels))).ToList();
@@ -192,6 +196,7 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
             var evo = new SposEvolution(net, space, bn, eval);
             var result = evo.Run(s.SposPopulation, s.SposGenerations, new Random(seed), context.Stage.Cancellation);
             Csv.Write(Path.Combine(context.OutputDir, "spos_log.csv"), evo.Log);
+            rankCheck = SposRankCheck.RunIfAsked(new SposEvolution(net, space, bn, eval), context, seed);
             return result;
         }
         finally
