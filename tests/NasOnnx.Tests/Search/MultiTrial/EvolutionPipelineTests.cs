@@ -57,7 +57,10 @@ public class EvolutionPipelineTests : IDisposable
     }
 
     [Theory]
-    [InlineData("evolution-fashion", "data,search,derive,retrain,evaluate,export,evaluate-onnx")]
+    [InlineData("evolution-fashion", "data,search,derive,retrain,evaluate,export,evaluate-onnx,report")]
+    [InlineData("darts-fashion", "data,search,derive,retrain,evaluate,export,evaluate-onnx,report")]
+    [InlineData("darts-random-baseline", "data,retrain-random1,eval-random1,retrain-random2,eval-random2,retrain-random3,eval-random3,retrain-random4,eval-random4,retrain-random5,eval-random5,report")]
+    [InlineData("spos-rank-check", "data,search")]
     [InlineData("evolution-vs-random", "data,search,derive,retrain-derived,eval-derived,retrain-random1,eval-random1,retrain-random2,eval-random2,retrain-random3,eval-random3,retrain-random4,eval-random4,retrain-random5,eval-random5")]
     public void Shipped_multi_trial_pipelines_parse_and_their_architectures_load(string name, string stages)
     {
@@ -68,6 +71,8 @@ public class EvolutionPipelineTests : IDisposable
         Assert.Equal(stages.Split(','), pipeline.Stages.Select(s => s.Name));
         for (int i = 1; i <= 5 && name == "evolution-vs-random"; i++)
             Assert.Equal("macro", NasOnnx.Spaces.SpaceRegistry.Load(Path.Combine(dir, "pipeline", "archs", $"macro-random{i}.json")).Space);
+        for (int i = 1; i <= 5 && name == "darts-random-baseline"; i++)
+            Assert.Equal("darts", NasOnnx.Spaces.SpaceRegistry.Load(Path.Combine(dir, "pipeline", "archs", $"darts-random{i}.json")).Space);
     }
 
     private static double Accuracy(string metricsCsv) =>
