@@ -12,8 +12,8 @@ public sealed record FastestResult(IArchitecture Architecture, double Ms, string
 /// part plus, per decision, the cheapest choice. For chain the split is exact, so this is the optimum; for nb201 and
 /// darts the split is exact for most architectures (see Latency/README.md), so the argmin is then polished as below.</item>
 /// <item>Any other decision space (macro: a layer's width is the next layer's input, so choices do not add up
-/// independently): the fastest of <c>samples</c> random architectures, improved by coordinate descent (try every
-/// choice of every decision, keep improvements, until none helps). This is the fastest architecture found, an upper
+/// independently): the fastest <c>restarts</c> of <c>samples</c> random architectures, each improved by coordinate descent
+/// (try every choice of every decision, keep improvements, until none helps). This is the fastest architecture found, an upper
 /// bound on the true optimum; a target between the two would be refused wrongly, which coordinate descent makes
 /// unlikely in practice (it reaches the minimum depth and the cheapest op of every layer).</item>
 /// <item>Spaces without decisions: the fastest of the samples.</item>
@@ -22,7 +22,7 @@ public sealed record FastestResult(IArchitecture Architecture, double Ms, string
 /// </summary>
 public static class FastestArchitecture
 {
-    public static FastestResult Find(ISearchSpace space, ILatencyPredictor predictor, int samples = 300, int seed = 0)
+    public static FastestResult Find(ISearchSpace space, ILatencyPredictor predictor, int samples = 1000, int restarts = 10, int seed = 0)
     {
         IArchitecture? best = null;
         double bestMs = double.PositiveInfinity;
@@ -56,11 +56,20 @@ public static class FastestArchitecture
         if (!exact)
         {
             var rng = new Random(seed);
-            for (int i = 0; i < samples; i++) Consider(space.Sample(rng));
-            if (space is IDecisionSpace ds && best is not null)
+            var sampled = Enumerable.Range(0, samples).Select(_ => space.Sample(rng)).DistinctBy(a => a.ArchId)
+                .Select(a => (Arch: a, Ms: predictor.PredictMs(a))).OrderBy(p => p.Ms).ThenBy(p => p.Arch.ArchId, StringComparer.Ordinal).ToList();
+            foreach (var (a, _) in sampled.Take(1)) Consider(a);
+            if (space is IDecisionSpace ds)
             {
-                best = Descend(ds, predictor, best, ref bestMs);
-                method = method == "random samples" ? $"fastest of {samples} samples, then coordinate descent" : method + ", then coordinate descent";
+                // descend from the split's argmin (when there is one) and from the fastest few samples: a single start can stop in a local minimum
+                var starts = (best is null ? [] : new[] { best }).Concat(sampled.Take(restarts).Select(p => p.Arch)).ToList();
+                foreach (var start in starts)
+                {
+                    double ms = predictor.PredictMs(start);
+                    var end = Descend(ds, predictor, start, ref ms);
+                    if (ms < bestMs) (best, bestMs) = (end, ms);
+                }
+                method = method == "random samples" ? $"fastest of {samples} samples, then coordinate descent from the best {restarts}" : method + ", then coordinate descent";
             }
         }
         return new FastestResult(best ?? throw new NasOnnxException($"space '{space.Name}' produced no architecture", "check the space's options"), bestMs, method, exact);
