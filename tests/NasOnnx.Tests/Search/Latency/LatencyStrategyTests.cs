@@ -141,6 +141,23 @@ public class LatencyStrategyTests : IDisposable
         Assert.Contains("^hard", outcome.Payload!.Value.GetProperty("objective").GetString());
     }
 
+    [Fact]
+    public void Measured_latency_exports_the_trained_network_itself()
+    {
+        var space = SpaceRegistry.Create("chain", Tiny);
+        var arch = space.Sample(new Random(3));
+        using var trained = NasOnnx.Networks.NetworkWeights.BuildRandom(arch, seed: 42);
+        trained.train();
+        byte[] fromTrained = NasOnnx.Search.Latency.MeasuredLatency.OnnxBytes(arch, trained, seed: 1);
+        byte[] fromSeed42 = NasOnnx.Search.Latency.MeasuredLatency.OnnxBytes(arch, null, seed: 42);
+        byte[] fromSeed1 = NasOnnx.Search.Latency.MeasuredLatency.OnnxBytes(arch, null, seed: 1);
+        Assert.Equal(fromSeed42, fromTrained); // the given network's weights, not the seed's
+        Assert.NotEqual(fromSeed1, fromTrained);
+        Assert.True(trained.training, "the network's mode is restored");
+        var source = new NasOnnx.Search.Latency.MeasuredLatency(new BenchmarkOptions { Warmup = 1, Runs = 5 });
+        Assert.InRange(source.Ms(arch, trained), 1e-4, 100);
+    }
+
     [Theory]
     [InlineData("accuracy-latency", 1.0)]
     [InlineData("accuracy", 1.0)]
