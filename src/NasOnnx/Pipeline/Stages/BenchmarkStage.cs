@@ -4,7 +4,12 @@ using NasOnnx.Reporting;
 
 namespace NasOnnx.Pipeline.Stages;
 
-/// <summary>Measures an exported model's latency with ONNX Runtime; writes latency.csv and latency.json with the device fingerprint.</summary>
+/// <summary>
+/// Measures an exported model's latency with ONNX Runtime; writes latency.csv and latency.json with the device fingerprint.
+/// With a latency_target it is the delivery check of a latency-constrained pipeline: a p50 over the target fails the stage
+/// (enforce_target: true, the default), so a run never ends "successfully" with a model that breaks its budget; with
+/// enforce_target: false the miss is recorded (meets_target: false in latency.json, a warning) and the pipeline goes on.
+/// </summary>
 public sealed class BenchmarkStage : IStage
 {
     public const string CsvFile = "latency.csv";
@@ -14,7 +19,12 @@ public sealed class BenchmarkStage : IStage
     public string Description => "Measure an exported model's latency with ONNX Runtime (warm-up, many runs, p50/p90/mean/std, device fingerprint).";
     public int Version => 1;
 
-    public IReadOnlyList<ParamSpec> Params { get; } = LatencyParams.Bench(runs: 200);
+    public IReadOnlyList<ParamSpec> Params { get; } =
+    [
+        .. LatencyParams.Bench(runs: 200),
+        ParamSpec.Float("latency_target", 0.0, "latency budget in ms (0: none): the measured p50 must not exceed it"),
+        ParamSpec.Bool("enforce_target", true, "with a latency_target: fail the stage when p50 exceeds it (false: record meets_target: false and warn)"),
+    ];
 
     public IReadOnlyList<InputSpec> Inputs { get; } = [new("model", "an export stage (model.onnx)")];
 
@@ -37,6 +47,15 @@ public sealed class BenchmarkStage : IStage
             throw new NasOnnxException(e.Message, e.Fix, e) { Stage = context.StageName, FilePath = e.FilePath };
         }
         var record = LatencyRecord.From(path, bytes, m, options);
+        double target = context.Float("latency_target");
+        bool? meets = target > 0 ? m.Stats.P50 <= target : null;
+        if (meets == false && context.Bool("enforce_target"))
+            throw context.Error($"the delivered model misses its latency target: measured p50 {m.Stats.P50:0.000} ms (p90 {m.Stats.P90:0.000} ms, {m.Stats.Runs} runs) " +
+                                $"> latency_target {target:0.###} ms on {m.Fingerprint} (load {loadBefore})",
+                "re-run the search with a tighter budget (latency_margin: 0.9, or a lower latency_target) or a larger final_candidates; on a busy machine use clock: cpu " +
+                "(and the same in profile-latency); or set enforce_target: false to keep the model and only record the miss", path);
+        if (meets == false)
+            context.Log.Warn($"{Path.GetFileName(path)} misses latency_target {target:0.###} ms: p50 {m.Stats.P50:0.000} ms");
         Csv.Write(context.OutputPath(CsvFile), [record]);
         AtomicWrite.Text(context.OutputPath(JsonFile), JsonSerializer.Serialize(new
         {
@@ -45,6 +64,8 @@ public sealed class BenchmarkStage : IStage
             fingerprint_canonical = m.Fingerprint.Canonical,
             load_before = loadBefore,
             load_after = DeviceFingerprint.LoadAverageText(),
+            latency_target_ms = target > 0 ? target : (double?)null,
+            meets_target = meets,
         }, LatencyTable.Json) + "\n");
         context.Log.Info($"{Path.GetFileName(path)}: p50 {m.Stats.P50:0.000} ms, p90 {m.Stats.P90:0.000} ms, mean {m.Stats.Mean:0.000} +- {m.Stats.Std:0.000} ms " +
                          $"({m.Stats.Runs} runs, batch {options.Batch}, {options.Threads} thread(s), {m.Fingerprint.ExecutionProvider}; load {loadBefore})");

@@ -30,6 +30,7 @@ public sealed class ExportStage : IStage
         new("model", "a retrain stage (model.pt + model.arch.json)"),
         new("data", "the prepare-data stage (dataset name and normalization go into the metadata)", Required: false),
         new("evaluation", "an evaluate stage whose accuracy goes into the metadata", Required: false),
+        new("latency", "a measured latency for the metadata (latency_ms, p90, device): a benchmark stage of this architecture, or a search stage with a latency target (its measured winner)", Required: false),
     ];
 
     public void Run(StageContext context)
@@ -42,6 +43,14 @@ public sealed class ExportStage : IStage
         var arch = SpaceRegistry.Load(archFile);
         PreparedDataset? data = context.HasInput("data") ? PreparedDataset.Load(context.Input("data")) : null;
         double? accuracy = context.HasInput("evaluation") ? ReadAccuracy(context, context.Input("evaluation")) : null;
+        var latency = context.HasInput("latency") ? MeasuredLatencyInput.Read(context, context.Input("latency"), arch.ArchId) : null;
+        var metadata = new Dictionary<string, string>();
+        if (latency is not null)
+        {
+            metadata["nasonnx.latency_p90_ms"] = latency.P90Ms.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            metadata["nasonnx.latency_device"] = latency.Device;
+            metadata["nasonnx.latency_source"] = latency.Source;
+        }
         var result = OnnxExporter.Export(arch, weights, context.OutputPath(ModelFile), new ExportOptions
         {
             FoldBatchNorm = context.Bool("fold_bn"),
@@ -51,6 +60,8 @@ public sealed class ExportStage : IStage
             NormalizationMean = data?.Mean,
             NormalizationStd = data?.Std,
             Accuracy = accuracy,
+            LatencyMs = latency?.P50Ms,
+            Metadata = metadata,
         });
         File.Copy(archFile, context.OutputPath(ArchitectureSource.FileName));
         AtomicWrite.Text(context.OutputPath("export.json"), JsonSerializer.Serialize(new
@@ -65,6 +76,9 @@ public sealed class ExportStage : IStage
             MaxAbsDiff = result.Verification?.MaxAbsDiff,
             MaxRelDiff = result.Verification?.MaxRelDiff,
             Accuracy = accuracy,
+            LatencyMs = latency?.P50Ms,
+            LatencyP90Ms = latency?.P90Ms,
+            LatencyDevice = latency?.Device,
         }, LockFile.Json));
         context.Log.Info($"{ModelFile}: {result.Parameters:N0} parameters, {result.Macs:N0} MACs, {result.FileBytes / 1024.0:0.0} KiB" +
             (result.Verification is { } v ? $", ONNX Runtime vs TorchSharp max |diff| {v.MaxAbsDiff:0.0e+0}" : ""));

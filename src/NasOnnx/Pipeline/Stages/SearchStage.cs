@@ -1,5 +1,6 @@
 using NasOnnx.Latency;
 using NasOnnx.Search;
+using NasOnnx.Search.Latency;
 using NasOnnx.Spaces;
 
 namespace NasOnnx.Pipeline.Stages;
@@ -40,6 +41,47 @@ public sealed class SearchStage : IStage
         string space = context.RequiredString("space");
         if (strategy.Spaces is { } spaces && !spaces.Contains(space))
             throw context.Error($"strategy '{strategy.Name}' cannot search the '{space}' space", $"use one of: {string.Join(", ", spaces)}", context.PipelineFile);
+        CheckPublishedPredictor(context, space);
+    }
+
+    /// <summary>latency_target (ms, 0: none) and latency_margin, when a strategy declares them.</summary>
+    private static (double Target, double Margin) TargetOf(StageContext context) =>
+        (context.Params.TryGetValue("latency_target", out var t) && t is double target ? target : 0,
+         context.Params.TryGetValue("latency_margin", out var m) && m is double margin && margin > 0 ? margin : 1.0);
+
+    /// <summary>
+    /// Before any stage runs: when the latency input's profile-latency stage has already published a predictor for this
+    /// space and width/depth (e.g. a re-run with another --set latency_target), an unreachable target fails now instead of
+    /// after the stages before the search. On a first run there is nothing published yet; <see cref="Run"/> checks again.
+    /// </summary>
+    private static void CheckPublishedPredictor(StageContext context, string spaceName)
+    {
+        var (target, margin) = TargetOf(context);
+        if (target <= 0 || !context.HasInput("latency")) return;
+        string dir = context.Input("latency");
+        if (!File.Exists(Path.Combine(dir, LatencyPredictor.FileName))) return;
+        LatencyPredictor predictor;
+        SpaceOptions profiled;
+        ISearchSpace space;
+        try
+        {
+            predictor = LatencyPredictor.Load(dir, out space, out profiled);
+        }
+        catch (NasOnnxException)
+        {
+            return; // damaged or old: the profile stage re-runs or Run reports it
+        }
+        int? Opt(string name) => context.Int(name) > 0 ? (int)context.Int(name) : null;
+        if (predictor.Model.Space != spaceName || profiled.Width != Opt("width") || profiled.Depth != Opt("depth")) return;
+        try
+        {
+            LatencyTargetCheck.EnsureReachable(space, predictor, target, margin);
+        }
+        catch (NasOnnxException e)
+        {
+            throw context.Error(e.Message + $" (checked before any stage ran, with the predictor already published in {dir})",
+                e.Fix + $"; if you changed the profile-latency stage since, delete {dir} so it is profiled again first", context.PipelineFile);
+        }
     }
 
     public void Run(StageContext context)
@@ -61,6 +103,19 @@ public sealed class SearchStage : IStage
             Data = new Lazy<LoadedData>(prepared.LoadData),
             Latency = context.HasInput("latency") ? LoadPredictor(context, spaceName, options) : null,
         };
+        // An unreachable target fails here, before any data is loaded or any candidate trained.
+        if (TargetOf(context) is (> 0, var margin) && search.Latency is { } predictor)
+        {
+            try
+            {
+                var fastest = LatencyTargetCheck.EnsureReachable(space, predictor, TargetOf(context).Target, margin);
+                context.Log.Info($"latency target {TargetOf(context).Target:0.###} ms: reachable (fastest architecture predicted at {fastest.Ms:0.000} ms, {fastest.Method})");
+            }
+            catch (NasOnnxException e)
+            {
+                throw context.Error(e.Message, e.Fix, context.PipelineFile);
+            }
+        }
         Directory.CreateDirectory(search.StateDir);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var outcome = strategy.Run(search);

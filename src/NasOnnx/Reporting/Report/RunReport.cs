@@ -71,6 +71,7 @@ public static class RunReport
             new[] { "MACs (batch 1)", info.Macs.ToString("N0", CultureInfo.InvariantCulture) },
             new[] { "ops", string.Join(", ", info.OpCounts.OrderByDescending(o => o.Value).Select(o => $"{o.Key} x{o.Value}")) },
         };
+        if (MeasuredLatency(runDir, stages, info.Metadata.GetValueOrDefault(OnnxExporter.Keys.ArchId)) is { } latency) rows.AddRange(latency);
         foreach (var (key, value) in info.Metadata.Where(m => m.Key != OnnxExporter.Keys.Architecture).OrderBy(m => m.Key, StringComparer.Ordinal))
             rows.Add([key, value]);
         yield return new Heading(2, "Model card");
@@ -87,6 +88,41 @@ public static class RunReport
             if (File.Exists(perClass) && File.Exists(Path.Combine(runDir, stage, "metrics.csv")) && CsvTable(perClass, $"per-class accuracy ({stage})") is { } t)
                 yield return t;
         }
+    }
+
+    /// <summary>
+    /// The delivered model's measured latency: the last benchmark stage (latency.json) that measured this architecture:
+    /// p50, p90, the device fingerprint, and the target with its verdict when one was set.
+    /// </summary>
+    private static List<IReadOnlyList<string>>? MeasuredLatency(string runDir, IReadOnlyList<string> stages, string? archId)
+    {
+        foreach (var stage in stages.Reverse())
+        {
+            string path = Path.Combine(runDir, stage, "latency.json");
+            if (!File.Exists(path)) continue;
+            try
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllText(path));
+                if (!doc.RootElement.TryGetProperty("record", out var r)) continue;
+                if (archId is not null && r.TryGetProperty("arch_id", out var a) && a.GetString() is { Length: > 0 } id && id != archId) continue;
+                string Ms(string key) => r.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble().ToString("0.000", CultureInfo.InvariantCulture) : "?";
+                string Text(JsonElement e, string key) => e.TryGetProperty(key, out var v) ? v.ToString() : "?";
+                var rows = new List<IReadOnlyList<string>>
+                {
+                    new[] { "measured latency p50 / p90", $"{Ms("p50_ms")} / {Ms("p90_ms")} ms ({Text(r, "runs")} runs, batch {Text(r, "batch")}, {Text(r, "threads")} thread(s), {Text(r, "ep")}, {Text(r, "clock")} clock; stage {stage})" },
+                    new[] { "latency device", $"{Text(r, "cpu_model")}, {Text(r, "logical_cores")} cores, ONNX Runtime {Text(r, "ort_version")}, opset {Text(r, "opset")}, {Text(r, "graph_optimization")} (fingerprint {Text(r, "fingerprint_id")}); load {Text(r, "load1")}" },
+                };
+                if (doc.RootElement.TryGetProperty("latency_target_ms", out var t) && t.ValueKind == JsonValueKind.Number)
+                    rows.Add(["latency target", $"{t.GetDouble().ToString("0.###", CultureInfo.InvariantCulture)} ms: " +
+                                               (doc.RootElement.TryGetProperty("meets_target", out var m) && m.ValueKind == JsonValueKind.True ? "met" : "MISSED")]);
+                return rows;
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+        }
+        return null;
     }
 
     private static TableBlock? CsvTable(string path, string caption)

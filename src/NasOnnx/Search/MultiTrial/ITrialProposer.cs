@@ -19,6 +19,12 @@ public interface ITrialProposer
     /// <summary>A proposal named an architecture evaluated before; it is not evaluated again. Policies learn from its known score.</summary>
     void ObserveRepeat(Proposal proposal, double score) { }
 
+    /// <summary>
+    /// A proposal was refused before evaluation (<see cref="ICandidateFilter"/>, e.g. predicted over the latency budget);
+    /// it is not trained and not counted as a trial. The default ignores it: the runner simply asks for another proposal.
+    /// </summary>
+    void ObserveRejected(Proposal proposal, Rejection rejection) { }
+
     /// <summary>The proposer's state as JSON (null: stateless).</summary>
     JsonNode? SaveState();
 

@@ -21,6 +21,10 @@ public sealed record MultiTrialOptions
     public int HalvingEta { get; init; } = 2;
     /// <summary>Stop (space exhausted or policy converged) after this many proposals in a row named known architectures.</summary>
     public int MaxRepeats { get; init; } = 1000;
+    /// <summary>Refuses proposals before they are evaluated (latency pre-rejection); null: every proposal is evaluated.</summary>
+    public ICandidateFilter? Filter { get; init; }
+    /// <summary>Give up (the constraint is probably unreachable for this strategy) after this many rejections in a row; null: 1000 x <see cref="Trials"/>.</summary>
+    public int? MaxRejectionsInARow { get; init; }
     /// <summary>Tests: return after this many trials in this call, as if killed after the state was saved.</summary>
     public int? StopAfterTrials { get; init; }
     /// <summary>Tests: end the search when this returns true for a new trial (e.g. the known optimum was found).</summary>
@@ -29,13 +33,20 @@ public sealed record MultiTrialOptions
     public CancellationToken Cancellation { get; init; }
 }
 
-public sealed record MultiTrialResult(IReadOnlyList<Trial> Trials, Trial Best, int Proposals, int Repeats, bool Interrupted);
+public sealed record MultiTrialResult(IReadOnlyList<Trial> Trials, Trial Best, int Proposals, int Repeats, bool Interrupted)
+{
+    /// <summary>Proposals refused by <see cref="MultiTrialOptions.Filter"/> (never trained, not counted as trials).</summary>
+    public int Rejections { get; init; }
+}
 
 /// <summary>
 /// The multi-trial loop shared by random search, evolution and REINFORCE: propose -> skip known architectures
 /// (the proposer still learns from their score) -> evaluate -> score -> observe -> save state, until the budget
 /// is spent; then optional successive halving. State (trials, proposal counter, the proposer's state) is written
 /// atomically after every proposal, so a killed run resumes exactly where it stopped and ends with the same log.
+/// With a <see cref="MultiTrialOptions.Filter"/>, a refused proposal is counted, the proposer told, and the next one
+/// drawn; refusals are not saved one by one (there may be thousands): they depend only on the proposal number, the
+/// proposer's state and the (deterministic) filter, so a resume from the last saved trial replays them identically.
 /// </summary>
 public sealed class MultiTrialRunner
 {
@@ -48,7 +59,7 @@ public sealed class MultiTrialRunner
     private readonly MultiTrialOptions _o;
     private readonly List<(Trial Trial, IArchitecture Architecture)> _trials = [];
     private readonly Dictionary<string, double> _searchScores = [];
-    private int _proposals, _repeats, _repeatsInARow;
+    private int _proposals, _repeats, _repeatsInARow, _rejections, _rejectionsInARow;
     private bool _searchDone;
 
     public MultiTrialRunner(ISearchSpace space, ITrialProposer proposer, IEvaluator evaluator, IObjective objective, MultiTrialOptions options)
@@ -89,11 +100,18 @@ public sealed class MultiTrialRunner
             {
                 _repeats++;
                 _repeatsInARow++;
+                _rejectionsInARow = 0;
                 _proposer.ObserveRepeat(proposal, known);
                 Save();
                 continue;
             }
+            if (_o.Filter?.Check(proposal.Architecture) is { } rejection)
+            {
+                Reject(proposal, rejection);
+                continue;
+            }
             _repeatsInARow = 0;
+            _rejectionsInARow = 0;
             var trial = Evaluate(proposal.Architecture, 0, proposal.Parents, proposal.Generation);
             _proposer.Observe(trial, proposal.Architecture);
             Save();
@@ -117,6 +135,24 @@ public sealed class MultiTrialRunner
             }
         }
         return Result(interrupted: false);
+    }
+
+    private int MaxRejectionsInARow => _o.MaxRejectionsInARow ?? (int)Math.Min(int.MaxValue, 1000L * _o.Trials);
+
+    private void Reject(Proposal proposal, Rejection rejection)
+    {
+        _rejections++;
+        _rejectionsInARow++;
+        _proposer.ObserveRejected(proposal, rejection);
+        // the first few one by one, then every 100th: a tight budget can refuse thousands
+        if (_rejections <= 5 || _rejections % 100 == 0)
+            _o.Log?.Info($"rejected before training: {proposal.Architecture.ArchId} predicted {rejection.PredictedMs:0.000} ms > limit {rejection.LimitMs:0.000} ms " +
+                         $"({_rejections} rejected so far, {_searchScores.Count}/{_o.Trials} evaluated)");
+        if (_rejectionsInARow >= MaxRejectionsInARow)
+            throw new NasOnnxException(
+                $"{_rejectionsInARow} proposals in a row were predicted above the latency limit of {rejection.LimitMs:0.000} ms ({_searchScores.Count} of {_o.Trials} trials done): " +
+                "the target is probably unreachable for this strategy in this space",
+                "raise latency_target (or latency_margin), make the networks smaller (width/depth of the profile-latency and search stages), or use a strategy that samples more widely (random)");
     }
 
     private Trial Evaluate(IArchitecture arch, int rung, IReadOnlyList<string> parents, int generation)
@@ -155,17 +191,19 @@ public sealed class MultiTrialRunner
     {
         if (_trials.Count == 0)
             throw new NasOnnxException("the search evaluated no architecture", "raise trials, or check that the space has more than one architecture");
-        return new MultiTrialResult(_trials.Select(t => t.Trial).ToList(), Best(), _proposals, _repeats, interrupted);
+        return new MultiTrialResult(_trials.Select(t => t.Trial).ToList(), Best(), _proposals, _repeats, interrupted) { Rejections = _rejections };
     }
 
-    private sealed record State(string Fingerprint, int Proposals, int Repeats, int RepeatsInARow, bool SearchDone, List<Trial> Trials, JsonNode? Proposer);
+    private sealed record State(string Fingerprint, int Proposals, int Repeats, int RepeatsInARow, bool SearchDone, List<Trial> Trials, JsonNode? Proposer,
+        int Rejections = 0, int RejectionsInARow = 0);
 
     private string? StatePath => _o.StateDir is null ? null : Path.Combine(_o.StateDir, StateFile);
 
     private void Save()
     {
         if (StatePath is not { } path) return;
-        var state = new State(_o.Fingerprint, _proposals, _repeats, _repeatsInARow, _searchDone, _trials.Select(t => t.Trial).ToList(), _proposer.SaveState());
+        var state = new State(_o.Fingerprint, _proposals, _repeats, _repeatsInARow, _searchDone, _trials.Select(t => t.Trial).ToList(), _proposer.SaveState(),
+            _rejections, _rejectionsInARow);
         AtomicWrite.Text(path, JsonSerializer.Serialize(state, LockFile.Json));
     }
 
@@ -195,7 +233,8 @@ public sealed class MultiTrialRunner
             if (trial.Rung == 0) _searchScores[trial.ArchId] = trial.Score;
         }
         (_proposals, _repeats, _repeatsInARow, _searchDone) = (state.Proposals, state.Repeats, state.RepeatsInARow, state.SearchDone);
+        (_rejections, _rejectionsInARow) = (state.Rejections, state.RejectionsInARow);
         _proposer.LoadState(state.Proposer, _trials);
-        _o.Log?.Info($"resuming the search: {_searchScores.Count} of {_o.Trials} trials done, {_proposals} proposals");
+        _o.Log?.Info($"resuming the search: {_searchScores.Count} of {_o.Trials} trials done, {_proposals} proposals{(_rejections > 0 ? $", {_rejections} rejected before training" : "")}");
     }
 }

@@ -81,7 +81,27 @@ public sealed class ReinforceProposer : ITrialProposer
 
     public void ObserveRepeat(Proposal proposal, double score) => Update(score);
 
-    private void Update(double reward)
+    /// <summary>
+    /// A sample refused for its predicted latency gets the MnasNet hard-constraint reward ACC * (LAT/T)^-1 with the
+    /// unknown accuracy replaced by the baseline (the policy's running estimate of its reward): R = b * T / LAT &lt; b.
+    /// The advantage R - b = b (T/LAT - 1) is negative and grows with how far over budget the sample is, so the policy
+    /// learns to leave the infeasible region (which matters: REINFORCE derives its most likely architecture, and that
+    /// one must meet the budget too). Simply resampling would leave the policy unchanged and keep proposing (and
+    /// deriving) infeasible architectures. The baseline is not moved by these estimates (otherwise many refusals in a
+    /// row would drag it towards 0 geometrically and distort the advantages of real rewards). Before the first real
+    /// reward there is no baseline: the sample is dropped without an update and another is drawn.
+    /// </summary>
+    public void ObserveRejected(Proposal proposal, Rejection rejection)
+    {
+        if (!_hasBaseline || rejection.PredictedMs <= 0)
+        {
+            _pending = null;
+            return;
+        }
+        Update(_baseline * rejection.LimitMs / rejection.PredictedMs, moveBaseline: false);
+    }
+
+    private void Update(double reward, bool moveBaseline = true)
     {
         var choices = _pending ?? throw new InvalidOperationException("REINFORCE got a reward without a proposal");
         _pending = null;
@@ -108,7 +128,7 @@ public sealed class ReinforceProposer : ITrialProposer
                 _logits[i][j] += _o.LearningRate * mHat / (Math.Sqrt(vHat) + 1e-8);
             }
         }
-        _baseline = _o.BaselineMomentum * _baseline + (1 - _o.BaselineMomentum) * reward;
+        if (moveBaseline) _baseline = _o.BaselineMomentum * _baseline + (1 - _o.BaselineMomentum) * reward;
     }
 
     public static double[] Softmax(double[] z)

@@ -14,6 +14,9 @@ namespace NasOnnx.Search.MultiTrial;
 /// validation split (never the test set, unless the dataset was prepared without a validation split).
 /// Objectives: accuracy, val_loss, params, macs. Initial weights come from (seed, ArchId), the data order from the
 /// seed, so an architecture gets the same result whenever and in whatever order it is evaluated.
+/// With a <see cref="Latency"/> source the trained network's latency is added as latency_ms (a measurement exports
+/// exactly the trained network); with <see cref="KeepWeights"/> the trained weights stay in the trial's folder
+/// (<see cref="WeightsPath"/>) so a Pareto front can be exported with them.
 /// </summary>
 public sealed class StandAloneEvaluator : IEvaluator
 {
@@ -36,6 +39,12 @@ public sealed class StandAloneEvaluator : IEvaluator
 
     public int Rungs => _rungEpochs.Count;
 
+    public Latency.ILatencySource? Latency { get; init; }
+    public bool KeepWeights { get; init; }
+
+    /// <summary>Where a trial's trained weights are kept (with <see cref="KeepWeights"/>).</summary>
+    public static string WeightsPath(string workDir, string archId, int rung) => Path.Combine(workDir, "trials", $"{archId}-r{rung}", "model.pt");
+
     public IReadOnlyDictionary<string, double> Evaluate(IArchitecture architecture, int rung, CancellationToken cancellation)
     {
         var data = _data.Value;
@@ -55,7 +64,7 @@ public sealed class StandAloneEvaluator : IEvaluator
         var history = new Trainer(_log).Train(network,
             new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, data.Info.Normalization),
             recipe, Path.Combine(dir, "epochs.csv"), cancellation);
-        return new Dictionary<string, double>
+        var result = new Dictionary<string, double>
         {
             ["accuracy"] = history[^1].ValAcc,
             ["val_loss"] = history[^1].ValLoss,
@@ -63,6 +72,9 @@ public sealed class StandAloneEvaluator : IEvaluator
             ["macs"] = macs,
             ["epochs"] = recipe.Epochs,
         };
+        if (Latency is not null) result[Objectives.LatencyMs] = Latency.Ms(architecture, network);
+        if (KeepWeights) NetworkWeights.Save(network, WeightsPath(_workDir, architecture.ArchId, rung));
+        return result;
     }
 
     /// <summary>FNV-1a of the id: stable across runs and processes (string.GetHashCode is not).</summary>
