@@ -19,6 +19,10 @@ public sealed record OneShotPayload
     /// <summary>SPOS: the best architecture found by evolution (JSON), with its accuracy on the architecture half.</summary>
     public JsonElement? SposBest { get; init; }
     public double? SposAccuracy { get; init; }
+    /// <summary>With a latency input: the supernet's final expected latency (ms), the loss form and its reference T (ms).</summary>
+    public double? ExpectedLatencyMs { get; init; }
+    public string? LatencyLoss { get; init; }
+    public double? LatencyTargetMs { get; init; }
 }
 
 /// <summary>
@@ -63,6 +67,8 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
         using var net = SupernetFactory.Build(context.Space, s.PartialK, seed);
         net.Mode = Kind switch { OneShotKind.Gdas => SupernetMode.Gumbel, OneShotKind.Spos => SupernetMode.Path, _ => SupernetMode.Weighted };
         using var trainer = new SupernetTrainer(net, s);
+        var (expected, latencyLoss) = LatencyTerm(context, net, s);
+        if (latencyLoss is not null) trainer.ArchLoss = ce => latencyLoss.Apply(ce, net.Arch);
 
         var (weightIdx, archIdx) = Split(data.TrainIndices, s.DataFraction, seed);
         var options = new BatchLoaderOptions { BatchSize = s.BatchSize, Shuffle = true, Seed = seed, DropLast = true, Normalization = data.Info.Normalization };
@@ -124,16 +130,22 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
             double seconds = watch.Elapsed.TotalSeconds;
             var row = new SearchEpoch(epoch + 1, trainer.WeightLr, Kind == OneShotKind.Gdas ? net.Tau : 0, trainLoss / Math.Max(1, seen),
                 (double)trainCorrect / Math.Max(1, seen), archSeen > 0 ? archLoss / archSeen : null, archSeen > 0 ? (double)archCorrect / archSeen : null,
-                Math.Round(seconds, 2), Math.Round(1000 * seconds / steps, 1));
+                Math.Round(seconds, 2), Math.Round(1000 * seconds / steps, 1))
+            { ExpectedLatencyMs = expected?.Ms(net.Arch) };
             progress = progress with { EpochsDone = epoch + 1, History = [.. progress.History, row], Snapshots = [.. progress.Snapshots, net.Arch.Snapshot()] };
             WriteLogs(context.OutputDir, progress, net.Arch);
             OneShotCheckpoint.Save(context.StateDir, progress, net, trainer);
             log.Info($"{Name} epoch {row.Epoch}: train loss {row.TrainLoss:0.0000} acc {row.TrainAcc:0.0000}" +
-                     (archSeen > 0 ? $" | arch loss {row.ArchLoss:0.0000} acc {row.ArchAcc:0.0000}" : "") + $" | {row.MsPerStep:0} ms/step");
+                     (archSeen > 0 ? $" | arch loss {row.ArchLoss:0.0000} acc {row.ArchAcc:0.0000}" : "") +
+                     (row.ExpectedLatencyMs is double lat ? $" | expected latency {lat:0.000} ms" : "") + $" | {row.MsPerStep:0} ms/step");
         }
         WriteLogs(context.OutputDir, progress, net.Arch);
 
-        var payload = new OneShotPayload { Arch = net.Arch.Snapshot(), PartialK = s.PartialK };
+        var payload = new OneShotPayload
+        {
+            Arch = net.Arch.Snapshot(), PartialK = s.PartialK, ExpectedLatencyMs = expected?.Ms(net.Arch),
+            LatencyLoss = latencyLoss?.Describe(), LatencyTargetMs = latencyLoss?.TargetMs,
+        };
         if (Kind == OneShotKind.Spos)
         {
             if (context.Space is not IMutableSpace mutable)
@@ -152,7 +164,49 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
             BestObjectives = payload.SposAccuracy is double a ? new Dictionary<string, double> { ["accuracy"] = a } : new Dictionary<string, double>(),
         };
         var derived = Derive(outcome, context.Space, new DeriveOptions());
+        if (context.Latency is { } predictor)
+        {
+            double ms = predictor.PredictMs(derived);
+            outcome = outcome with { BestObjectives = new Dictionary<string, double>(outcome.BestObjectives) { [LatencyObjective] = ms } };
+            log.Info($"{Name}: derived {derived.ArchId}, predicted latency {ms:0.000} ms" +
+                     (payload.ExpectedLatencyMs is double e ? $" (supernet's expected latency {e:0.000} ms)" : ""));
+        }
         return outcome with { Best = JsonDocument.Parse(derived.ToJson(indented: false)).RootElement.Clone() };
+    }
+
+    /// <summary>The key of the derived architecture's predicted latency (ms) in search.json's best_objectives.</summary>
+    public const string LatencyObjective = "latency_ms";
+
+    /// <summary>
+    /// The expected-latency model (whenever the search has a latency input, for the logs) and the architecture step's
+    /// latency term (latency_loss). A latency loss or an SPOS budget without the latency input is refused.
+    /// </summary>
+    private (ExpectedLatency?, LatencyLoss?) LatencyTerm(SearchContext context, Supernet net, OneShotSettings s)
+    {
+        var log = context.Stage.Log;
+        bool spos = Kind == OneShotKind.Spos;
+        bool wanted = spos ? s.LatencyTarget > 0 : s.LatencyLoss != LatencyLossKind.None;
+        if (context.Latency is null)
+        {
+            if (wanted)
+                throw context.Stage.Error(
+                    spos ? $"latency_target {s.LatencyTarget} ms needs latency predictions, and stage '{context.Stage.StageName}' has no `latency` input"
+                         : $"latency_loss: {s.LatencyLoss.ToString().ToLowerInvariant()} needs the supernet's expected latency, and stage '{context.Stage.StageName}' has no `latency` input",
+                    $"add `latency: <a profile-latency stage over the same space, width and depth>` under the inputs of stage '{context.Stage.StageName}' in {context.Stage.PipelineFile}, " +
+                    (spos ? "or set latency_target: 0" : "or set latency_loss: none"),
+                    context.Stage.PipelineFile);
+            return (null, null);
+        }
+        if (spos)
+        {
+            if (s.LatencyLoss != LatencyLossKind.None)
+                log.Warn($"spos has no architecture parameters: latency_loss is not used; latency_target ({s.LatencyTarget} ms) bounds its evolution instead");
+            return (null, null);
+        }
+        var expected = ExpectedLatency.For(net, context.Latency);
+        var loss = s.LatencyLoss == LatencyLossKind.None ? null : new LatencyLoss(expected, s.LatencyLoss, s.LatencyWeight, s.LatencyTarget, s.LatencyBeta);
+        log.Info($"{Name}: expected latency at uniform architecture weights {expected.UniformMs():0.000} ms; latency loss {loss?.Describe() ?? "none"}");
+        return (expected, loss);
     }
 
     public IArchitecture Derive(SearchOutcome outcome, ISearchSpace space, DeriveOptions options)
@@ -189,9 +243,11 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
         var eval = Take(archLoader, s.SposEvalBatches);
         try
         {
-            var evo = new SposEvolution(net, space, bn, eval);
+            var evo = new SposEvolution(net, space, bn, eval) { Predictor = context.Latency, BudgetMs = s.LatencyTarget };
             var result = evo.Run(s.SposPopulation, s.SposGenerations, new Random(seed), context.Stage.Cancellation);
             Csv.Write(Path.Combine(context.OutputDir, "spos_log.csv"), evo.Log);
+            if (evo.Rejected > 0)
+                context.Stage.Log.Info($"spos: {evo.Rejected} candidates rejected before scoring, predicted over latency_target {s.LatencyTarget} ms");
             return result;
         }
         finally
