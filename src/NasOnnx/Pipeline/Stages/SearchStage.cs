@@ -40,6 +40,7 @@ public sealed class SearchStage : IStage
         string space = context.RequiredString("space");
         if (strategy.Spaces is { } spaces && !spaces.Contains(space))
             throw context.Error($"strategy '{strategy.Name}' cannot search the '{space}' space", $"use one of: {string.Join(", ", spaces)}", context.PipelineFile);
+        if (strategy is Search.OneShot.OneShotStrategy oneShot) oneShot.CheckLatencyInput(context, context.HasInput("latency"));
     }
 
     public void Run(StageContext context)

@@ -28,7 +28,9 @@ public sealed record OneShotPayload
 /// <summary>
 /// One-shot search: trains a supernet of the space (darts, nb201, chain) on the weight half of the training images
 /// and its architecture parameters on the other half (DARTS first/second order, GDAS, PC-DARTS), or trains single
-/// paths and evolves (SPOS). Checkpoints after every epoch; writes search_log.csv and alphas.csv.
+/// paths and evolves (SPOS). Checkpoints after every epoch; writes search_log.csv and alphas.csv. With a latency input
+/// the architecture step can add the supernet's expected latency (<see cref="LatencyLoss"/>), SPOS' evolution can keep
+/// under a latency budget, and search.json gets the derived architecture's predicted latency.
 /// </summary>
 public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
 {
@@ -185,18 +187,8 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
     {
         var log = context.Stage.Log;
         bool spos = Kind == OneShotKind.Spos;
-        bool wanted = spos ? s.LatencyTarget > 0 : s.LatencyLoss != LatencyLossKind.None;
-        if (context.Latency is null)
-        {
-            if (wanted)
-                throw context.Stage.Error(
-                    spos ? $"latency_target {s.LatencyTarget} ms needs latency predictions, and stage '{context.Stage.StageName}' has no `latency` input"
-                         : $"latency_loss: {s.LatencyLoss.ToString().ToLowerInvariant()} needs the supernet's expected latency, and stage '{context.Stage.StageName}' has no `latency` input",
-                    $"add `latency: <a profile-latency stage over the same space, width and depth>` under the inputs of stage '{context.Stage.StageName}' in {context.Stage.PipelineFile}, " +
-                    (spos ? "or set latency_target: 0" : "or set latency_loss: none"),
-                    context.Stage.PipelineFile);
-            return (null, null);
-        }
+        CheckLatencyInput(context.Stage, s, context.Latency is not null);
+        if (context.Latency is null) return (null, null);
         if (spos)
         {
             if (s.LatencyLoss != LatencyLossKind.None)
@@ -207,6 +199,25 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
         var loss = s.LatencyLoss == LatencyLossKind.None ? null : new LatencyLoss(expected, s.LatencyLoss, s.LatencyWeight, s.LatencyTarget, s.LatencyBeta);
         log.Info($"{Name}: expected latency at uniform architecture weights {expected.UniformMs():0.000} ms; latency loss {loss?.Describe() ?? "none"}");
         return (expected, loss);
+    }
+
+    /// <summary>
+    /// Refuses a latency loss (or an SPOS latency budget) without the search stage's `latency` input. The search stage
+    /// calls it while validating the pipeline, so the mistake shows before any stage runs.
+    /// </summary>
+    public void CheckLatencyInput(StageContext stage, bool hasLatencyInput) =>
+        CheckLatencyInput(stage, OneShotSettings.Read(stage, Kind), hasLatencyInput);
+
+    private void CheckLatencyInput(StageContext stage, OneShotSettings s, bool hasLatencyInput)
+    {
+        bool spos = Kind == OneShotKind.Spos;
+        if (hasLatencyInput || !(spos ? s.LatencyTarget > 0 : s.LatencyLoss != LatencyLossKind.None)) return;
+        throw stage.Error(
+            spos ? $"latency_target {s.LatencyTarget} ms needs latency predictions, and stage '{stage.StageName}' has no `latency` input"
+                 : $"latency_loss: {s.LatencyLoss.ToString().ToLowerInvariant()} needs the supernet's expected latency, and stage '{stage.StageName}' has no `latency` input",
+            $"add `latency: <a profile-latency stage over the same space, width and depth>` under the inputs of stage '{stage.StageName}' in {stage.PipelineFile}, " +
+            (spos ? "or set latency_target: 0" : "or set latency_loss: none"),
+            stage.PipelineFile);
     }
 
     public IArchitecture Derive(SearchOutcome outcome, ISearchSpace space, DeriveOptions options)

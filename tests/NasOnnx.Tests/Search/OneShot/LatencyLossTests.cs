@@ -324,6 +324,25 @@ public class LatencyLossTests : IDisposable
         Assert.Contains("latency_target: 0", s.Fix);
         p["latency_loss"] = "latency";
         Assert.Throws<NasOnnxException>(() => new OneShotStrategy(OneShotKind.Darts).Run(Context("c", "chain", p, null)));
+
+        // in a pipeline the mistake shows while validating, before any stage runs
+        string file = _dir.Write("pipeline/nolat.yaml", """
+            name: nolat
+            stages:
+              - name: data
+                kind: prepare-data
+                params: { path: data/none }
+              - name: find
+                kind: search
+                inputs: { data: data }
+                params: { space: chain, strategy: gdas, latency_loss: fbnet }
+            """);
+        var registry = StageCatalog.CreateRegistry();
+        var v = Assert.Throws<NasOnnxException>(() => new PipelineRunner(registry, new CollectingLog()).Run(new PipelineParser(registry).ParseFile(file), new RunOptions()));
+        Assert.Equal("find", v.Stage);
+        Assert.Contains("latency_loss: fbnet", v.Message);
+        Assert.Contains("stage 'find'", v.Fix);
+        Assert.False(Directory.Exists(_dir["runs/nolat/data"]));
     }
 
     [Fact]
