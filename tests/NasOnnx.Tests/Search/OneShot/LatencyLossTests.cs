@@ -277,7 +277,7 @@ public class LatencyLossTests : IDisposable
     [Theory]
     [InlineData("darts", "chain", "proxyless", 2.0, 0.6)]
     [InlineData("gdas", "nb201", "proxyless", 2.0, 0.6)]
-    [InlineData("darts", "nb201", "fbnet", 0.2, 6.0)] // fbnet's strength is beta (alpha scales the whole loss, which Adam undoes)
+    [InlineData("darts", "nb201", "fbnet", 0.2, 0.6)] // FBNet's own alpha and beta
     public void Strong_latency_loss_derives_a_faster_architecture(string strategy, string space, string loss, double weight, double beta)
     {
         TorchRuntime.Initialize(1);
