@@ -68,6 +68,13 @@ public sealed class LatencyPredictor : ILatencyPredictor
     /// <summary>Calibrated [decision][choice] latencies of a decision space (same space the model was built for).</summary>
     public ChoiceLatencyTable ChoiceLatencies(IDecisionSpace space) => Table.ChoiceLatencies(space).Calibrated(Calibration);
 
+    /// <summary>
+    /// Calibrated latencies per DARTS supernet edge and op: rows are the 14 normal-cell edges, then the 14 reduction-cell
+    /// edges, in (node, input) order; choices in <see cref="Spaces.Darts.DartsSpace.Ops"/> order ('none' 0 ms).
+    /// The supernet's edges do not map onto the space's decisions (input pair, op_a, op_b), so one-shot search uses this split.
+    /// </summary>
+    public ChoiceLatencyTable DartsEdgeLatencies(Spaces.Darts.DartsSpace space) => Table.DartsEdgeLatencies(space).Calibrated(Calibration);
+
     // ---- persistence: predictor.json + latency_table.json in one folder (the profile-latency stage's output) ----
 
     private sealed record Stored(string Space, SpaceOptions SpaceOptions, int Batch, LatencyCalibration Calibration, string FingerprintId, string Coverage);

@@ -51,9 +51,13 @@ public sealed class LatencyTable
     public double Sum(IEnumerable<OpInstance> ops) => ops.Sum(Ms);
 
     /// <summary>Raw table sums for one-shot search: [decision][choice] = ms that choice adds (not calibrated), plus the fixed part.</summary>
-    public ChoiceLatencyTable ChoiceLatencies(IDecisionSpace space)
+    public ChoiceLatencyTable ChoiceLatencies(IDecisionSpace space) => Split(SpaceLatencyModels.For(space, Fingerprint.Batch).Choices());
+
+    /// <summary>Raw table sums per DARTS supernet edge (normal edges, then reduction edges) and op; see <c>DartsLatencyModel.EdgeChoices</c>.</summary>
+    public ChoiceLatencyTable DartsEdgeLatencies(Spaces.Darts.DartsSpace space) => Split(new DartsLatencyModel(space, Fingerprint.Batch).EdgeChoices());
+
+    private ChoiceLatencyTable Split(ChoiceInstances parts)
     {
-        var parts = SpaceLatencyModels.For(space, Fingerprint.Batch).Choices();
         double fixedMs = parts.Fixed.Sum(f => f.Weight * Ms(f.Op));
         var ms = parts.PerChoice.Select(d => d.Select(c => c.Sum(x => x.Weight * Ms(x.Op))).ToArray()).ToArray();
         return new ChoiceLatencyTable(fixedMs, ms);

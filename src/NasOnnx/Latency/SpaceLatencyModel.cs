@@ -318,6 +318,33 @@ internal sealed class DartsLatencyModel(DartsSpace space, int batch) : LatencyMo
         }
         return new ChoiceInstances(fixedWeighted, per);
     }
+
+    /// <summary>
+    /// The split per supernet edge instead of per decision, for the DARTS supernet's expected latency: rows are the
+    /// normal cell's edges, then the reduction cell's, each in (node, input) order (node 0 from states 0, 1; node 1 from
+    /// 0, 1, 2; ...), choices in <see cref="DartsSpace.Ops"/> order, 'none' adding nothing; an entry sums over the cells
+    /// of its type. An edge knows its input, so reduction-cell ops carry their real stride (no average over input pairs,
+    /// unlike <see cref="Choices"/>). The fixed part is that of <see cref="Choices"/>.
+    /// </summary>
+    public ChoiceInstances EdgeChoices()
+    {
+        var (fixedOps, cells) = Skeleton(space.Config, space.Options.Input, space.Options.Classes);
+        var fixedWeighted = fixedOps.Select(o => (o, 1.0)).Concat(cells.SelectMany(CellFixed).Select(o => (o, 1.0))).ToList();
+        var per = new List<IReadOnlyList<IReadOnlyList<(OpInstance, double)>>>();
+        foreach (bool reduction in new[] { false, true })
+        {
+            var mine = cells.Where(c => c.Reduction == reduction).ToArray();
+            for (int node = 0; node < DartsArchitecture.Nodes; node++)
+                for (int input = 0; input < node + 2; input++)
+                {
+                    int j = input;
+                    per.Add(DartsSpace.Ops.Select(op => (IReadOnlyList<(OpInstance, double)>)(op == CellOps.None
+                        ? []
+                        : mine.Select(cell => (Edge(cell, op, j), 1.0)).ToArray())).ToArray());
+                }
+        }
+        return new ChoiceInstances(fixedWeighted, per);
+    }
 }
 
 /// <summary>

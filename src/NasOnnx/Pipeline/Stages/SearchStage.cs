@@ -42,6 +42,7 @@ public sealed class SearchStage : IStage
         if (strategy.Spaces is { } spaces && !spaces.Contains(space))
             throw context.Error($"strategy '{strategy.Name}' cannot search the '{space}' space", $"use one of: {string.Join(", ", spaces)}", context.PipelineFile);
         CheckPublishedPredictor(context, space);
+        if (strategy is Search.OneShot.OneShotStrategy oneShot) oneShot.CheckLatencyInput(context, context.HasInput("latency"));
     }
 
     /// <summary>latency_target (ms, 0: none) and latency_margin, when a strategy declares them.</summary>

@@ -30,7 +30,7 @@ public sealed record LatencySettings
 
     public static IReadOnlyList<ParamSpec> Params { get; } =
     [
-        ParamSpec.Float("latency_target", 0.0, "latency budget T in ms on the latency input's device (0: none). With a target the search rejects candidates predicted over T x latency_margin before training, fails at once when even the fastest architecture is predicted over it, and measures the final candidates"),
+        ParamSpec.Float("latency_target", 0.0, "latency budget T in ms on the latency input's device (0: none). Multi-trial: candidates predicted over T x latency_margin are rejected before training and the final candidates are measured; one-shot: the proxyless loss's reference (0: the uniform supernet's expected latency), SPOS rejects candidates over T. Any strategy: a T below the fastest architecture stops the search at once"),
         ParamSpec.Choice("latency_source", "predicted", "multi-trial: where each trial's latency_ms comes from: the `latency` input's predictor, or a measurement of the trained network exported to ONNX (batch, threads, EP and clock of the predictor when given, else batch 1, CPU, the stage's threads)", "predicted", "measured"),
         ParamSpec.Choice("latency_constraint", "soft", "objective accuracy-latency: soft (ACC*(LAT/T)^w everywhere, w = objective_weight) or hard (w = 0 under T, -1 over)", "soft", "hard"),
         ParamSpec.Float("latency_margin", 1.0, "multi-trial pre-rejection: refuse candidates predicted over T x margin (< 1 leaves room for prediction error)"),

@@ -42,6 +42,12 @@ public sealed record OneShotSettings
     public int SposGenerations { get; init; } = 5;
     public int SposBnBatches { get; init; } = 4;
     public int SposEvalBatches { get; init; } = 8;
+    public LatencyLossKind LatencyLoss { get; init; } = LatencyLossKind.None;
+    /// <summary>lambda (proxyless) or alpha (fbnet).</summary>
+    public double LatencyWeight { get; init; } = 0.2;
+    /// <summary>T in ms: proxyless' reference (0: the uniform supernet's expected latency); spos: hard budget of the evolution (0: none).</summary>
+    public double LatencyTarget { get; init; }
+    public double LatencyBeta { get; init; } = 0.6;
 
     public static IReadOnlyList<ParamSpec> Specs { get; } =
     [
@@ -62,6 +68,11 @@ public sealed record OneShotSettings
         ParamSpec.Int("spos_generations", 5, "spos: evolution generations after the initial population"),
         ParamSpec.Int("spos_bn_batches", 4, "spos: training batches that recalibrate batch-norm statistics per candidate"),
         ParamSpec.Int("spos_eval_batches", 8, "spos: architecture-half batches that score a candidate"),
+        ParamSpec.Choice("latency_loss", "none", "one-shot: expected-latency term of the architecture step (needs the `latency` input): none, proxyless (CE + w (E-T)/T), fbnet (CE * w * ln(E in us)^beta)",
+            "none", "proxyless", "fbnet"),
+        ParamSpec.Float("latency_weight", 0.2, "one-shot: lambda of proxyless / alpha of fbnet (papers: 0.2)"),
+        ParamSpec.Float("latency_target", 0.0, "one-shot: T in ms; proxyless' reference (0: the uniform supernet's expected latency); spos: evolution rejects candidates predicted over T (0: no budget)"),
+        ParamSpec.Float("latency_beta", 0.6, "one-shot: fbnet's exponent beta (paper: 0.6)"),
     ];
 
     public static OneShotSettings Read(StageContext c, OneShotKind kind)
@@ -89,9 +100,25 @@ public sealed record OneShotSettings
             SposGenerations = Get("spos_generations", d.SposGenerations),
             SposBnBatches = Get("spos_bn_batches", d.SposBnBatches),
             SposEvalBatches = Get("spos_eval_batches", d.SposEvalBatches),
+            LatencyLoss = c.Params.TryGetValue("latency_loss", out var ll) && ll is string name ? ParseLoss(c, name) : d.LatencyLoss,
+            LatencyWeight = GetF("latency_weight", d.LatencyWeight),
+            LatencyTarget = GetF("latency_target", d.LatencyTarget),
+            LatencyBeta = GetF("latency_beta", d.LatencyBeta),
         };
         s.Validate(c);
         return s;
+    }
+
+    private static LatencyLossKind ParseLoss(StageContext c, string name)
+    {
+        try
+        {
+            return OneShot.LatencyLoss.Parse(name);
+        }
+        catch (ArgumentException)
+        {
+            throw c.Error($"latency_loss is '{name}'", "use none, proxyless or fbnet", c.PipelineFile);
+        }
     }
 
     private void Validate(StageContext c)
@@ -108,5 +135,7 @@ public sealed record OneShotSettings
         Check(TauMax >= TauMin && TauMin > 0, $"tau_max {TauMax} / tau_min {TauMin}", "use tau_max >= tau_min > 0 (GDAS: 10 and 0.1)");
         Check(SposPopulation >= 2 && SposGenerations >= 0 && SposBnBatches >= 1 && SposEvalBatches >= 1,
             "spos_population must be 2 or more, spos_generations 0 or more, spos_bn_batches and spos_eval_batches 1 or more", "fix the spos_ params");
+        Check(LatencyWeight >= 0 && LatencyTarget >= 0 && LatencyBeta > 0, $"latency_weight {LatencyWeight} / latency_target {LatencyTarget} / latency_beta {LatencyBeta}",
+            "use latency_weight >= 0, latency_target >= 0 (ms; 0: automatic) and latency_beta > 0 (papers: 0.2 and 0.6)");
     }
 }

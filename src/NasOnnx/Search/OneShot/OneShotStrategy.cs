@@ -21,12 +21,18 @@ public sealed record OneShotPayload
     public double? SposAccuracy { get; init; }
     /// <summary>SPOS with spos_rank_archs: Kendall tau between supernet and stand-alone accuracy (rank_correlation.csv).</summary>
     public RankCheckResult? RankCheck { get; init; }
+    /// <summary>With a latency input: the supernet's final expected latency (ms), the loss form and its reference T (ms).</summary>
+    public double? ExpectedLatencyMs { get; init; }
+    public string? LatencyLoss { get; init; }
+    public double? LatencyTargetMs { get; init; }
 }
 
 /// <summary>
 /// One-shot search: trains a supernet of the space (darts, nb201, chain) on the weight half of the training images
 /// and its architecture parameters on the other half (DARTS first/second order, GDAS, PC-DARTS), or trains single
-/// paths and evolves (SPOS). Checkpoints after every epoch; writes search_log.csv and alphas.csv.
+/// paths and evolves (SPOS). Checkpoints after every epoch; writes search_log.csv and alphas.csv. With a latency input
+/// the architecture step can add the supernet's expected latency (<see cref="LatencyLoss"/>), SPOS' evolution can keep
+/// under a latency budget, and search.json gets the derived architecture's predicted latency.
 /// </summary>
 public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
 {
@@ -66,6 +72,8 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
         using var net = SupernetFactory.Build(context.Space, s.PartialK, seed);
         net.Mode = Kind switch { OneShotKind.Gdas => SupernetMode.Gumbel, OneShotKind.Spos => SupernetMode.Path, _ => SupernetMode.Weighted };
         using var trainer = new SupernetTrainer(net, s);
+        var (expected, latencyLoss) = LatencyTerm(context, net, s);
+        if (latencyLoss is not null) trainer.ArchLoss = ce => latencyLoss.Apply(ce, net.Arch);
 
         var (weightIdx, archIdx) = Split(data.TrainIndices, s.DataFraction, seed);
         var options = new BatchLoaderOptions { BatchSize = s.BatchSize, Shuffle = true, Seed = seed, DropLast = true, Normalization = data.Info.Normalization };
@@ -127,16 +135,22 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
             double seconds = watch.Elapsed.TotalSeconds;
             var row = new SearchEpoch(epoch + 1, trainer.WeightLr, Kind == OneShotKind.Gdas ? net.Tau : 0, trainLoss / Math.Max(1, seen),
                 (double)trainCorrect / Math.Max(1, seen), archSeen > 0 ? archLoss / archSeen : null, archSeen > 0 ? (double)archCorrect / archSeen : null,
-                Math.Round(seconds, 2), Math.Round(1000 * seconds / steps, 1));
+                Math.Round(seconds, 2), Math.Round(1000 * seconds / steps, 1))
+            { ExpectedLatencyMs = expected?.Ms(net.Arch) };
             progress = progress with { EpochsDone = epoch + 1, History = [.. progress.History, row], Snapshots = [.. progress.Snapshots, net.Arch.Snapshot()] };
             WriteLogs(context.OutputDir, progress, net.Arch);
             OneShotCheckpoint.Save(context.StateDir, progress, net, trainer);
             log.Info($"{Name} epoch {row.Epoch}: train loss {row.TrainLoss:0.0000} acc {row.TrainAcc:0.0000}" +
-                     (archSeen > 0 ? $" | arch loss {row.ArchLoss:0.0000} acc {row.ArchAcc:0.0000}" : "") + $" | {row.MsPerStep:0} ms/step");
+                     (archSeen > 0 ? $" | arch loss {row.ArchLoss:0.0000} acc {row.ArchAcc:0.0000}" : "") +
+                     (row.ExpectedLatencyMs is double lat ? $" | expected latency {lat:0.000} ms" : "") + $" | {row.MsPerStep:0} ms/step");
         }
         WriteLogs(context.OutputDir, progress, net.Arch);
 
-        var payload = new OneShotPayload { Arch = net.Arch.Snapshot(), PartialK = s.PartialK };
+        var payload = new OneShotPayload
+        {
+            Arch = net.Arch.Snapshot(), PartialK = s.PartialK, ExpectedLatencyMs = expected?.Ms(net.Arch),
+            LatencyLoss = latencyLoss?.Describe(), LatencyTargetMs = latencyLoss?.TargetMs,
+        };
         if (Kind == OneShotKind.Spos)
         {
             if (context.Space is not IMutableSpace mutable)
@@ -155,7 +169,58 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
             BestObjectives = payload.SposAccuracy is double a ? new Dictionary<string, double> { ["accuracy"] = a } : new Dictionary<string, double>(),
         };
         var derived = Derive(outcome, context.Space, new DeriveOptions());
+        if (context.Latency is { } predictor)
+        {
+            double ms = predictor.PredictMs(derived);
+            outcome = outcome with { BestObjectives = new Dictionary<string, double>(outcome.BestObjectives) { [LatencyObjective] = ms } };
+            log.Info($"{Name}: derived {derived.ArchId}, predicted latency {ms:0.000} ms" +
+                     (payload.ExpectedLatencyMs is double e ? $" (supernet's expected latency {e:0.000} ms)" : ""));
+        }
         return outcome with { Best = JsonDocument.Parse(derived.ToJson(indented: false)).RootElement.Clone() };
+    }
+
+    /// <summary>The key of the derived architecture's predicted latency (ms) in search.json's best_objectives.</summary>
+    public const string LatencyObjective = "latency_ms";
+
+    /// <summary>
+    /// The expected-latency model (whenever the search has a latency input, for the logs) and the architecture step's
+    /// latency term (latency_loss). A latency loss or an SPOS budget without the latency input is refused.
+    /// </summary>
+    private (ExpectedLatency?, LatencyLoss?) LatencyTerm(SearchContext context, Supernet net, OneShotSettings s)
+    {
+        var log = context.Stage.Log;
+        bool spos = Kind == OneShotKind.Spos;
+        CheckLatencyInput(context.Stage, s, context.Latency is not null);
+        if (context.Latency is null) return (null, null);
+        if (spos)
+        {
+            if (s.LatencyLoss != LatencyLossKind.None)
+                log.Warn($"spos has no architecture parameters: latency_loss is not used; latency_target ({s.LatencyTarget} ms) bounds its evolution instead");
+            return (null, null);
+        }
+        var expected = ExpectedLatency.For(net, context.Latency);
+        var loss = s.LatencyLoss == LatencyLossKind.None ? null : new LatencyLoss(expected, s.LatencyLoss, s.LatencyWeight, s.LatencyTarget, s.LatencyBeta);
+        log.Info($"{Name}: expected latency at uniform architecture weights {expected.UniformMs():0.000} ms; latency loss {loss?.Describe() ?? "none"}");
+        return (expected, loss);
+    }
+
+    /// <summary>
+    /// Refuses a latency loss (or an SPOS latency budget) without the search stage's `latency` input. The search stage
+    /// calls it while validating the pipeline, so the mistake shows before any stage runs.
+    /// </summary>
+    public void CheckLatencyInput(StageContext stage, bool hasLatencyInput) =>
+        CheckLatencyInput(stage, OneShotSettings.Read(stage, Kind), hasLatencyInput);
+
+    private void CheckLatencyInput(StageContext stage, OneShotSettings s, bool hasLatencyInput)
+    {
+        bool spos = Kind == OneShotKind.Spos;
+        if (hasLatencyInput || !(spos ? s.LatencyTarget > 0 : s.LatencyLoss != LatencyLossKind.None)) return;
+        throw stage.Error(
+            spos ? $"latency_target {s.LatencyTarget} ms needs latency predictions, and stage '{stage.StageName}' has no `latency` input"
+                 : $"latency_loss: {s.LatencyLoss.ToString().ToLowerInvariant()} needs the supernet's expected latency, and stage '{stage.StageName}' has no `latency` input",
+            $"add `latency: <a profile-latency stage over the same space, width and depth>` under the inputs of stage '{stage.StageName}' in {stage.PipelineFile}, " +
+            (spos ? "or set latency_target: 0" : "or set latency_loss: none"),
+            stage.PipelineFile);
     }
 
     public IArchitecture Derive(SearchOutcome outcome, ISearchSpace space, DeriveOptions options)
@@ -193,10 +258,12 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
         var eval = Take(archLoader, s.SposEvalBatches);
         try
         {
-            var evo = new SposEvolution(net, space, bn, eval);
+            var evo = new SposEvolution(net, space, bn, eval) { Predictor = context.Latency, BudgetMs = s.LatencyTarget };
             var result = evo.Run(s.SposPopulation, s.SposGenerations, new Random(seed), context.Stage.Cancellation);
             Csv.Write(Path.Combine(context.OutputDir, "spos_log.csv"), evo.Log);
             rankCheck = SposRankCheck.RunIfAsked(new SposEvolution(net, space, bn, eval), context, seed);
+            if (evo.Rejected > 0)
+                context.Stage.Log.Info($"spos: {evo.Rejected} candidates rejected before scoring, predicted over latency_target {s.LatencyTarget} ms");
             return result;
         }
         finally

@@ -36,6 +36,12 @@ public sealed class SupernetTrainer : IDisposable
     /// <summary>The finite-difference step of the Hessian-vector product: R = HessianStep / ||v|| (DARTS: 0.01).</summary>
     public double HessianStep { get; set; } = 0.01;
 
+    /// <summary>
+    /// Turns the architecture step's validation cross-entropy into its full loss (the expected-latency term,
+    /// <see cref="LatencyLoss"/>); null: cross-entropy alone. The weight step never uses it.
+    /// </summary>
+    public Func<Tensor, Tensor>? ArchLoss { get; set; }
+
     public OptimizerHelper WeightOptimizer => _weightOpt;
     public OptimizerHelper ArchOptimizer => _archOpt;
 
@@ -77,13 +83,14 @@ public sealed class SupernetTrainer : IDisposable
     {
         var logits = _net.call(xVal);
         var loss = nn.functional.cross_entropy(logits, yVal);
-        var grads = Grad(loss, _arch);
+        var grads = Grad(ArchLoss?.Invoke(loss) ?? loss, _arch);
         return (grads, loss.ToDouble(), logits.argmax(1).eq(yVal).sum().item<long>());
     }
 
     /// <summary>
     /// DARTS' second-order gradient: w' = w - lr grad_w L_train(w); g = grad_a L_val(w') - lr (grad_a L_train(w+) -
     /// grad_a L_train(w-)) / (2R), w+- = w +- R v, v = grad_w' L_val(w'), R = 0.01 / ||v||. The weights are restored.
+    /// L_val includes <see cref="ArchLoss"/> (the outer objective); the inner step on L_train does not.
     /// </summary>
     public (Tensor[] Grads, double Loss, long Correct) SecondOrderGradient(Tensor xTrain, Tensor yTrain, Tensor xVal, Tensor yVal, double lr)
     {
@@ -104,7 +111,7 @@ public sealed class SupernetTrainer : IDisposable
             {
                 var logits = _net.call(xVal);
                 var loss = nn.functional.cross_entropy(logits, yVal);
-                var all = Grad(loss, [.. _arch, .. _weights]);
+                var all = Grad(ArchLoss?.Invoke(loss) ?? loss, [.. _arch, .. _weights]);
                 dAlpha = all.Take(_arch.Length).Select(t => t.MoveToOuterDisposeScope()).ToArray();
                 v = all.Skip(_arch.Length).Select(t => t.MoveToOuterDisposeScope()).ToArray();
                 valLoss = loss.ToDouble();
