@@ -47,6 +47,18 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
         });
         int ran = result.Stages.Count(s => s.Outcome == StageOutcome.Ran);
         console.MarkupLine($"Done: {ran} ran, {result.Stages.Count - ran} skipped. Outputs in {Markup.Escape(result.RunDir)}, lock {Markup.Escape(result.LockPath)}");
+        foreach (var (label, path) in Deliverables(result))
+            console.MarkupLine($"  {label,-11} {Markup.Escape(path)}");
         return 0;
+    }
+
+    /// <summary>What a user came for, the last of each kind in pipeline order: the ONNX model, its model card, the report.</summary>
+    private static IEnumerable<(string Label, string Path)> Deliverables(RunResult result)
+    {
+        foreach (var (label, file) in new[] { ("ONNX model", "model.onnx"), ("model card", "model_card.md"), ("report", "report.html") })
+        {
+            var found = result.Stages.Select(s => Path.Combine(s.OutputDir, file)).LastOrDefault(File.Exists);
+            if (found is not null) yield return (label + ":", Path.GetRelativePath(Directory.GetCurrentDirectory(), found));
+        }
     }
 }

@@ -94,7 +94,9 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
                 Params = new SortedDictionary<string, JsonElement>(
                     resolved[def.Name].ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value)), StringComparer.Ordinal),
             };
-            entry.Params["threads"] = JsonSerializer.SerializeToElement(threads);
+            // Torch's thread count is pipeline-wide; a stage with its own `threads` param (ONNX Runtime's, e.g. benchmark)
+            // keeps its resolved value, so changing it re-runs that stage.
+            entry.Params.TryAdd("threads", JsonSerializer.SerializeToElement(threads));
             foreach (var dep in stage.ExternalDependencies(ctx).Distinct())
             {
                 if (!File.Exists(dep))
