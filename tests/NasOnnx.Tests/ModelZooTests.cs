@@ -77,11 +77,16 @@ public class ModelZooTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void Card_matches_the_onnx_file_its_metadata_architecture_inspect_and_lock(string model)
+    public void Card_matches_the_onnx_file_its_metadata_architecture_inspect_and_lock(string model) =>
+        AssertPublishedModel(Path.Combine(ModelsDir, model), RepoRoot);
+
+    /// <summary>Every check of a published folder that needs no dataset (also used on freshly published models in the publish tests).</summary>
+    internal static void AssertPublishedModel(string folder, string projectRoot)
     {
-        var card = ModelCard.Load(F(model, ModelCard.JsonFile));
-        string onnx = F(model, ExportFile);
-        Assert.Equal(model, card.Name);
+        string F(string file) => Path.Combine(folder, file);
+        var card = ModelCard.Load(F(ModelCard.JsonFile));
+        string onnx = F(ExportFile);
+        Assert.Equal(Path.GetFileName(folder), card.Name);
 
         // The card is complete: every number a user picks a model by is there.
         Assert.NotNull(card.TestAccuracyOnnx);
@@ -91,7 +96,7 @@ public class ModelZooTests(ITestOutputHelper output)
         Assert.False(string.IsNullOrWhiteSpace(card.Device), "device fingerprint");
         Assert.NotNull(card.Threads);
         Assert.Matches("^[0-9a-f]{64}$", card.LockSha256 ?? "");
-        Assert.True(File.Exists(Path.Combine(RepoRoot, card.Pipeline)), $"the card's pipeline {card.Pipeline} is not in the repository");
+        Assert.True(File.Exists(Path.Combine(projectRoot, card.Pipeline)), $"the card's pipeline {card.Pipeline} is not in the project");
 
         // The file is the one the card describes, and ONNX Runtime loads it with the documented input and output.
         Assert.Equal(card.OnnxSha256, ContentHash.OfFile(onnx));
@@ -122,7 +127,7 @@ public class ModelZooTests(ITestOutputHelper output)
             Assert.InRange(double.Parse(metaLat, CultureInfo.InvariantCulture), card.LatencyP50Ms!.Value - 0.001, card.LatencyP50Ms!.Value + 0.001);
 
         // architecture.json is the architecture in the metadata, and its ArchId is the card's.
-        string archFile = File.ReadAllText(F(model, ModelCard.ArchitectureFile));
+        string archFile = File.ReadAllText(F(ModelCard.ArchitectureFile));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(archFile), JsonNode.Parse(meta[OnnxExporter.Keys.Architecture])), "architecture.json differs from the ONNX metadata's architecture");
         Assert.Equal(card.ArchId, SpaceRegistry.Parse(archFile).ArchId);
 
@@ -136,13 +141,13 @@ public class ModelZooTests(ITestOutputHelper output)
         Assert.Equal(card.Opset, inspected.RootElement.GetProperty("opset").GetInt64());
 
         // The published lock is the run's lock, and its export stage wrote exactly this file.
-        Assert.Equal(card.LockSha256, ContentHash.OfFile(F(model, ModelCard.LockCopyFile)));
-        var lockFile = LockFile.Load(F(model, ModelCard.LockCopyFile), "");
+        Assert.Equal(card.LockSha256, ContentHash.OfFile(F(ModelCard.LockCopyFile)));
+        var lockFile = LockFile.Load(F(ModelCard.LockCopyFile), "");
         var export = lockFile.Stages[card.ExportStage!];
         Assert.Equal(card.ExportStageKey, export.Key);
         Assert.Equal(card.OnnxSha256, export.Outputs[ExportFile]);
         if (export.Outputs.TryGetValue(ModelCard.ArchitectureFile, out var archHash))
-            Assert.Equal(archHash, ContentHash.OfFile(F(model, ModelCard.ArchitectureFile)));
+            Assert.Equal(archHash, ContentHash.OfFile(F(ModelCard.ArchitectureFile)));
         Assert.EndsWith("/" + card.CodeVersion, export.Code);
         // The accuracy came from an evaluate stage that ran this export's ONNX file on the test split.
         var evaluation = lockFile.Stages[card.EvaluationStage!];
@@ -158,7 +163,7 @@ public class ModelZooTests(ITestOutputHelper output)
         }
 
         // model_card.md is generated from the JSON, nothing else.
-        Assert.Equal(ModelCardMarkdown.Render(card), File.ReadAllText(F(model, ModelCard.MarkdownFile)));
+        Assert.Equal(ModelCardMarkdown.Render(card), File.ReadAllText(F(ModelCard.MarkdownFile)));
     }
 
     [ZooDataTheory]

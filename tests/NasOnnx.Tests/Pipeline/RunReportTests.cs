@@ -19,83 +19,11 @@ public class RunReportTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    /// <summary>Test stage: publishes the files of the folder named by its `from` param (what a heavier stage would have written).</summary>
-    private sealed class FilesStage : IStage
-    {
-        public string Kind => "files";
-        public string Description => "test stage: copies prepared files";
-        public int Version => 1;
-        public IReadOnlyList<ParamSpec> Params { get; } = [ParamSpec.Str("from", null, "folder to copy")];
-        public IReadOnlyList<InputSpec> Inputs { get; } = [];
-
-        public void Run(StageContext context)
-        {
-            foreach (var f in Directory.EnumerateFiles(context.ResolvePath(context.RequiredString("from"))))
-                File.Copy(f, context.OutputPath(Path.GetFileName(f)));
-        }
-    }
-
-    private static readonly SpaceOptions ChainOptions = new(1, 28, 10, Width: 4, Depth: 1);
-
-    private string Fixtures()
-    {
-        foreach (var folder in new[] { "search", "retrain", "export" }) Directory.CreateDirectory(_dir["fixtures/" + folder]);
-        SearchPlot.Write(_dir["fixtures/search/search_progress.png"], [0.2, 0.5, 0.4, 0.6], "accuracy", "search");
-        SearchPlot.Write(_dir["fixtures/search/pareto.png"], [0.6, 0.5], "accuracy", "pareto");
-        _dir.Write("fixtures/search/pareto.csv", "arch_id,accuracy,latency_ms\naaa,0.6,0.4\nbbb,0.5,0.2\n");
-        SearchPlot.Write(_dir["fixtures/retrain/curves.png"], [0.3, 0.5], "accuracy", "curves");
-        _dir.Write("fixtures/retrain/epochs.csv", "epoch,train_loss\n1,2.0\n2,1.5\n");
-
-        TorchRuntime.Initialize(threads: 1);
-        var arch = SpaceRegistry.Create("chain", ChainOptions).Sample(new Random(3));
-        OnnxExporter.ExportRandom(arch, seed: 1, _dir["fixtures/export/model.onnx"], new ExportOptions
-        {
-            Dataset = "fashion-mnist", NormalizationMean = [0.3f], NormalizationStd = [0.35f], Accuracy = 0.5,
-        });
-        File.WriteAllText(_dir["fixtures/export/architecture.json"], arch.ToJson());
-        _dir.Write("fixtures/export/export.json", "{\"max_abs_diff\": 1e-6}");
-        return arch.ArchId;
-    }
-
-    private string Pipeline() => _dir.Write("pipeline/rep.yaml", """
-        name: rep
-        seed: 4
-        defaults: { threads: 1 }
-        stages:
-          - name: data
-            kind: prepare-data
-            params: { path: data/tiny, validation_fraction: 0.2 }
-          - name: search
-            kind: files
-            params: { from: fixtures/search }
-          - name: retrain
-            kind: files
-            params: { from: fixtures/retrain }
-          - name: export
-            kind: files
-            params: { from: fixtures/export }
-          - name: evaluate-onnx
-            kind: evaluate
-            inputs: { data: data, model: export }
-          - name: bench
-            kind: benchmark
-            inputs: { model: export }
-            params: { warmup: 1, runs: 5 }
-          - name: profile
-            kind: profile-latency
-            inputs: { data: data }
-            params: { space: chain, width: 4, depth: 1, warmup: 1, runs: 3, rounds: 1, calibration_models: 2 }
-          - name: report
-            kind: report
-        """);
-
     [Fact]
     public void Report_has_lock_reproduce_search_pareto_curves_and_a_model_card_with_latency_and_prediction()
     {
-        LearnableData.Write(_dir["data/tiny"], train: 300, test: 100);
-        string archId = Fixtures();
-        string file = Pipeline();
-        var registry = new StageRegistry([.. StageCatalog.All(), new FilesStage()]);
+        var (file, archId) = FakeRunProject.Create(_dir);
+        var registry = FakeRunProject.Registry();
         var runner = new PipelineRunner(registry, new CollectingLog());
         var first = runner.Run(new PipelineParser(registry).ParseFile(file), new RunOptions());
         Assert.All(first.Stages, s => Assert.Equal(StageOutcome.Ran, s.Outcome));
@@ -160,4 +88,95 @@ public class RunReportTests : IDisposable
         int col = header.IndexOf("this run");
         return table.Elements("tr").Skip(1).ToDictionary(r => r.Elements("td").First().Value, r => r.Elements("td").ElementAt(col).Value);
     }
+}
+
+/// <summary>
+/// A project whose pipeline (pipeline/rep.yaml) runs the real prepare-data, evaluate, benchmark, profile-latency and
+/// report stages around "files" stages that publish prepared outputs of a search, a training and an export (a real
+/// ONNX file with random weights), so report and publish tests need no training.
+/// </summary>
+public static class FakeRunProject
+{
+    /// <summary>Test stage: publishes the files of the folder named by its `from` param (what a heavier stage would have written).</summary>
+    public sealed class FilesStage : IStage
+    {
+        public string Kind => "files";
+        public string Description => "test stage: copies prepared files";
+        public int Version => 1;
+        public IReadOnlyList<ParamSpec> Params { get; } = [ParamSpec.Str("from", null, "folder to copy")];
+        public IReadOnlyList<InputSpec> Inputs { get; } = [];
+
+        public void Run(StageContext context)
+        {
+            foreach (var f in Directory.EnumerateFiles(context.ResolvePath(context.RequiredString("from"))))
+                File.Copy(f, context.OutputPath(Path.GetFileName(f)));
+        }
+    }
+
+    private static readonly SpaceOptions ChainOptions = new(1, 28, 10, Width: 4, Depth: 1);
+
+    /// <summary>Writes the prepared files; returns the ArchId of the model.</summary>
+    private static string Fixtures(TempDir _dir)
+    {
+        foreach (var folder in new[] { "search", "retrain", "export" }) Directory.CreateDirectory(_dir["fixtures/" + folder]);
+        SearchPlot.Write(_dir["fixtures/search/search_progress.png"], [0.2, 0.5, 0.4, 0.6], "accuracy", "search");
+        SearchPlot.Write(_dir["fixtures/search/pareto.png"], [0.6, 0.5], "accuracy", "pareto");
+        _dir.Write("fixtures/search/pareto.csv", "arch_id,accuracy,latency_ms\naaa,0.6,0.4\nbbb,0.5,0.2\n");
+        SearchPlot.Write(_dir["fixtures/retrain/curves.png"], [0.3, 0.5], "accuracy", "curves");
+        _dir.Write("fixtures/retrain/epochs.csv", "epoch,train_loss\n1,2.0\n2,1.5\n");
+
+        TorchRuntime.Initialize(threads: 1);
+        var arch = SpaceRegistry.Create("chain", ChainOptions).Sample(new Random(3));
+        OnnxExporter.ExportRandom(arch, seed: 1, _dir["fixtures/export/model.onnx"], new ExportOptions
+        {
+            Dataset = "fashion-mnist", NormalizationMean = [0.3f], NormalizationStd = [0.35f],
+        });
+        File.WriteAllText(_dir["fixtures/export/architecture.json"], arch.ToJson());
+        _dir.Write("fixtures/export/export.json", "{\"max_abs_diff\": 1e-6}");
+        return arch.ArchId;
+    }
+
+    /// <summary>Writes learnable data, the fixtures and pipeline/rep.yaml; returns the pipeline file and the ArchId.</summary>
+    public static (string File, string ArchId) Create(TempDir dir, bool benchmark = true)
+    {
+        LearnableData.Write(dir["data/tiny"], train: 300, test: 100);
+        string archId = Fixtures(dir);
+        string bench = benchmark ? "\n" + """
+              - name: bench
+                kind: benchmark
+                inputs: { model: export }
+                params: { warmup: 1, runs: 5 }
+            """ : "";
+        string file = dir.Write("pipeline/rep.yaml", """
+            name: rep
+            seed: 4
+            defaults: { threads: 1 }
+            stages:
+              - name: data
+                kind: prepare-data
+                params: { path: data/tiny, validation_fraction: 0.2 }
+              - name: search
+                kind: files
+                params: { from: fixtures/search }
+              - name: retrain
+                kind: files
+                params: { from: fixtures/retrain }
+              - name: export
+                kind: files
+                params: { from: fixtures/export }
+              - name: evaluate-onnx
+                kind: evaluate
+                inputs: { data: data, model: export }
+            """ + bench + "\n" + """
+              - name: profile
+                kind: profile-latency
+                inputs: { data: data }
+                params: { space: chain, width: 4, depth: 1, warmup: 1, runs: 3, rounds: 1, calibration_models: 2 }
+              - name: report
+                kind: report
+            """);
+        return (file, archId);
+    }
+
+    public static StageRegistry Registry() => new([.. StageCatalog.All(), new FilesStage()]);
 }
