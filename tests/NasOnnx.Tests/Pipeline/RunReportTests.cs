@@ -36,6 +36,7 @@ public class RunReportTests : IDisposable
         Assert.Contains("ran (it has not run before)", stages);
         Assert.Matches("SHA-256 [0-9a-f]{64}", stages);
         Assert.Contains("pareto.csv", ReportChecks.SectionText(doc, "Pareto front"));
+        Assert.Single(doc.Descendants("caption"), c => c.Value == "search/pareto.csv");
         string card = ReportChecks.SectionText(doc, "Model card");
         Assert.Contains(archId, card);
         Assert.Contains("ONNX Runtime on model.onnx (stage evaluate-onnx)", card);

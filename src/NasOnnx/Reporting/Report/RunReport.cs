@@ -70,7 +70,11 @@ public static class RunReport
             foreach (var s in pareto)
             {
                 blocks.Add(Fig(s, ParetoPng, $"{s}: Pareto front of the evaluated architectures"));
-                if (run.Has(s, ParetoCsv) && CsvTable(run.PathOf(s, ParetoCsv), $"{s}/{ParetoCsv}") is { } t) blocks.Add(t);
+                if (run.Has(s, ParetoCsv) && CsvTable(run.PathOf(s, ParetoCsv), $"{s}/{ParetoCsv}") is { } t)
+                {
+                    blocks.Add(t);
+                    shown.Add(run.PathOf(s, ParetoCsv));
+                }
             }
         }
         var curves = run.StagesWith(CurvesPng).ToList();
@@ -100,7 +104,7 @@ public static class RunReport
             var section = new List<ReportBlock>();
             foreach (var png in Directory.EnumerateFiles(dir, "*.png").Order(StringComparer.Ordinal).Where(p => !shown.Contains(p)))
                 section.Add(new Figure($"{name}: {Path.GetFileNameWithoutExtension(png).Replace('_', ' ')}", png));
-            foreach (var csv in Directory.EnumerateFiles(dir, "*.csv").Order(StringComparer.Ordinal))
+            foreach (var csv in Directory.EnumerateFiles(dir, "*.csv").Order(StringComparer.Ordinal).Where(p => !shown.Contains(p)))
                 if (CsvTable(csv, $"{name}/{Path.GetFileName(csv)}") is { } table) section.Add(table);
             foreach (var json in Directory.EnumerateFiles(dir, "*.json").Order(StringComparer.Ordinal))
                 if (JsonTable(json, $"{name}/{Path.GetFileName(json)}") is { } table) section.Add(table);
