@@ -38,6 +38,12 @@ public static class NasOnnxCli
             config.AddCommand<InspectCommand>("inspect")
                 .WithDescription("Show an ONNX model's inputs, outputs, op counts, parameters, MACs and NasOnnx metadata.")
                 .WithExample("inspect", "model.onnx");
+            config.AddCommand<PublishCommand>("publish")
+                .WithDescription("Publish a run's exported model into models/NAME/: ONNX, architecture JSON, model card (JSON + Markdown), lock, report.")
+                .WithExample("publish", "runs/retrain-reference", "--name", "darts-v2-fashion");
+            config.AddCommand<CardCommand>("card")
+                .WithDescription("Regenerate a published model's model_card.md from its model_card.json (--check: only check).")
+                .WithExample("card", "models/darts-v2-fashion", "--check");
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Measure speed and latency on this machine.");

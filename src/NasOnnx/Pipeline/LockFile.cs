@@ -14,6 +14,9 @@ public sealed class StageLock
     public SortedDictionary<string, JsonElement> Params { get; set; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, string> Dependencies { get; set; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, string> Inputs { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The `--set` overrides of the run that computed this stage and applied to it (not part of the key:
+    /// their effect is already in <see cref="Params"/>); the report turns them back into the command that reproduces the run.</summary>
+    public List<string> Sets { get; set; } = [];
     public SortedDictionary<string, string> Outputs { get; set; } = new(StringComparer.Ordinal);
     public string OutputsHash { get; set; } = "";
     public DateTimeOffset Completed { get; set; }
@@ -25,6 +28,8 @@ public sealed class LockFile
 {
     public int Format { get; set; } = 1;
     public string Pipeline { get; set; } = "";
+    /// <summary>The pipeline file of the last run, relative to the project root ('/' separators), so a run folder names its recipe.</summary>
+    public string? PipelineFile { get; set; }
     public SortedDictionary<string, StageLock> Stages { get; set; } = new(StringComparer.Ordinal);
 
     public static readonly JsonSerializerOptions Json = new()

@@ -59,7 +59,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
 
         // Checks that need only params (e.g. an unreachable latency target) run before any stage does.
         foreach (var def in pipeline.Stages)
-            registry.Get(def.Kind).Validate(MakeContext(pipeline, def, resolved[def.Name], runDir, projectRoot, staging: null, options.Cancellation));
+            registry.Get(def.Kind).Validate(MakeContext(pipeline, def, resolved[def.Name], runDir, projectRoot, staging: null, options, []));
 
         TorchRuntime.Initialize((int)threads);
         string lockPath = Path.Combine(runDir, LockFileName);
@@ -85,7 +85,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
             }
 
             string staging = Path.Combine(runDir, $".{def.Name}.staging-{Environment.ProcessId}");
-            var ctx = MakeContext(pipeline, def, resolved[def.Name], runDir, projectRoot, staging, options.Cancellation);
+            var ctx = MakeContext(pipeline, def, resolved[def.Name], runDir, projectRoot, staging, options, results.ToList());
             var entry = new StageLock
             {
                 Kind = def.Kind,
@@ -93,6 +93,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
                 Seed = ctx.Seed,
                 Params = new SortedDictionary<string, JsonElement>(
                     resolved[def.Name].ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value)), StringComparer.Ordinal),
+                Sets = options.Sets.Where(set => AppliesTo(set, def, stage)).ToList(),
             };
             // Torch's thread count is pipeline-wide; a stage with its own `threads` param (ONNX Runtime's, e.g. benchmark)
             // keeps its resolved value, so changing it re-runs that stage.
@@ -140,6 +141,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
                 entry.Completed = DateTimeOffset.UtcNow;
                 entry.Seconds = Math.Round(watch.Elapsed.TotalSeconds, 2);
                 lockFile.Stages[def.Name] = entry;
+                lockFile.PipelineFile = Path.GetRelativePath(projectRoot, Path.GetFullPath(pipeline.SourcePath)).Replace('\\', '/');
                 lockFile.Save(lockPath);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -174,7 +176,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
         a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && v.GetRawText() == p.Value.GetRawText());
 
     private StageContext MakeContext(PipelineDefinition pipeline, StageDefinition def, IReadOnlyDictionary<string, object?> parameters,
-        string runDir, string projectRoot, string? staging, CancellationToken cancellation) => new()
+        string runDir, string projectRoot, string? staging, RunOptions options, IReadOnlyList<StageResult> earlier) => new()
     {
         PipelineName = pipeline.Name,
         PipelineFile = pipeline.SourcePath,
@@ -188,8 +190,17 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
         Params = parameters,
         Seed = parameters.TryGetValue("seed", out var s) && s is long explicitSeed ? explicitSeed : DeriveSeed(pipeline.Seed, def.Name),
         Log = log,
-        Cancellation = cancellation,
+        Cancellation = options.Cancellation,
+        EarlierResults = earlier,
+        RunSets = options.Sets,
     };
+
+    /// <summary>Whether a `--set` changes this stage: "stage.param=..." names it, "param=..." reaches every stage with the param (threads: all).</summary>
+    private static bool AppliesTo(string set, StageDefinition def, IStage stage)
+    {
+        var (stageName, param, _) = ParseSet(set);
+        return (stageName is null || stageName == def.Name) && (param == "threads" || stage.Params.Any(p => p.Name == param));
+    }
 
     /// <summary>A per-stage seed from the pipeline seed and the stage name (FNV-1a), stable across runs and platforms.</summary>
     public static long DeriveSeed(long pipelineSeed, string stageName)

@@ -28,6 +28,12 @@ public sealed class StageContext
     public required IReadOnlyDictionary<string, object?> Params { get; init; }
     public required long Seed { get; init; }
     public required IRunLog Log { get; init; }
+
+    /// <summary>What this run did with the stages before this one (ran, skipped and why, seconds); the report shows it.</summary>
+    public IReadOnlyList<StageResult> EarlierResults { get; init; } = [];
+
+    /// <summary>This run's `--set` overrides, all of them (also those for other stages).</summary>
+    public IReadOnlyList<string> RunSets { get; init; } = [];
     public CancellationToken Cancellation { get; init; }
 
     public string Input(string name) =>

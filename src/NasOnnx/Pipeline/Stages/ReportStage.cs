@@ -1,3 +1,4 @@
+using NasOnnx.Reporting.Cards;
 using NasOnnx.Reporting.Report;
 
 namespace NasOnnx.Pipeline.Stages;
@@ -11,13 +12,14 @@ public sealed class ReportStage : IStage
 {
     public string Kind => "report";
     public string Description => "Write the run report (HTML with embedded figures, and a Markdown twin) with the model card.";
-    public int Version => 1;
+    public int Version => 2;
     public IReadOnlyList<ParamSpec> Params { get; } = [ParamSpec.Str("title", null, "report title (default: the pipeline name)")];
     public IReadOnlyList<InputSpec> Inputs { get; } = [];
 
     public void Run(StageContext context)
     {
-        var blocks = RunReport.Build(context.RunDir, context.PipelineName, context.PipelineFile, context.StageName);
+        var blocks = RunReport.Build(context.RunDir, context.PipelineName, context.PipelineFile, context.StageName,
+            context.EarlierResults, context.RunSets);
         string title = context.String("title") ?? $"NasOnnx run report: {context.PipelineName}";
         AtomicWrite.Text(context.OutputPath("report.html"), HtmlReportWriter.Render(title, blocks));
         string figures = context.OutputPath("figures");
@@ -34,6 +36,29 @@ public sealed class ReportStage : IStage
             return name;
         });
         AtomicWrite.Text(context.OutputPath("report.md"), md);
+        WriteModelCard(context);
         context.Log.Info($"report: {Path.Combine(context.RunDir, context.StageName, "report.html")} ({names.Count} figures)");
+    }
+
+    /// <summary>
+    /// model_card.json + model_card.md of the run's exported model beside the report (what `nasonnx publish` would put
+    /// into models/), when the run exported one. A model the card cannot be built for is already explained in the report.
+    /// </summary>
+    private static void WriteModelCard(StageContext context)
+    {
+        var lockFile = LockFile.Load(Path.Combine(context.RunDir, PipelineRunner.LockFileName), context.PipelineName);
+        lockFile.Stages.Remove(context.StageName);
+        var run = RunFolder.FromLock(context.RunDir, lockFile);
+        if (CardSources.Find(run) is not { } sources) return;
+        string projectRoot = PipelineRunner.ProjectRootOf(context.PipelineFile);
+        string pipelineRel = Path.GetRelativePath(projectRoot, Path.GetFullPath(context.PipelineFile)).Replace('\\', '/');
+        try
+        {
+            ModelCardBuilder.Build(run, sources, context.PipelineName, pipelineRel).Save(context.OutputDir);
+        }
+        catch (NasOnnxException e)
+        {
+            context.Log.Warn($"no model card: {e.Message}");
+        }
     }
 }

@@ -1,129 +1,252 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using NasOnnx.Onnx;
 using NasOnnx.Pipeline;
+using NasOnnx.Pipeline.Stages;
+using NasOnnx.Reporting.Cards;
+using NasOnnx.Search;
+using NasOnnx.Spaces;
 
 namespace NasOnnx.Reporting.Report;
 
 /// <summary>
-/// Builds the run report from what the stages left in the run folder: the lock (stages, hashes, wall time), every
-/// figure (training curves, search progress, Pareto front, latency plots), small CSV tables (metrics, per-class
-/// accuracy, latency) and JSON summaries, and a model card for the exported ONNX model.
+/// Builds the run report from what the stages left in the run folder, in this order: the command that reproduces
+/// the run; the pipeline and its lock (what this run did with each stage and why, wall time, hashes); the search
+/// progress curves, Pareto fronts and training curves found in the stages' folders; the model card of the exported
+/// model (architecture, params, MACs, ONNX Runtime accuracy and per-class accuracy, measured latency with the device
+/// fingerprint, predicted latency); then every stage's remaining figures, small CSV tables and JSON summaries.
+/// A section appears when its inputs exist.
 /// </summary>
 public static class RunReport
 {
     /// <summary>CSV files with at most this many rows are shown as tables; longer ones are summarized by their plots.</summary>
     private const int MaxTableRows = 25;
 
-    public static IReadOnlyList<ReportBlock> Build(string runDir, string pipelineName, string pipelineFile, string selfStage)
+    /// <param name="earlier">What the current run did with each earlier stage (ran and why, skipped); empty outside a run.</param>
+    /// <param name="runSets">The current run's --set overrides (those for the report stage itself are not in the lock yet).</param>
+    public static IReadOnlyList<ReportBlock> Build(string runDir, string pipelineName, string pipelineFile, string selfStage,
+        IReadOnlyList<StageResult>? earlier = null, IReadOnlyList<string>? runSets = null)
     {
         string lockPath = Path.Combine(runDir, PipelineRunner.LockFileName);
         var lockFile = LockFile.Load(lockPath, pipelineName);
-        var stages = lockFile.Stages.Where(s => s.Key != selfStage).OrderBy(s => s.Value.Completed).ToList();
+        lockFile.Stages.Remove(selfStage);
+        var run = RunFolder.FromLock(runDir, lockFile);
+        var stages = run.Stages;
+        string projectRoot = PipelineRunner.ProjectRootOf(pipelineFile);
+        string pipelineRel = Path.GetRelativePath(projectRoot, Path.GetFullPath(pipelineFile)).Replace('\\', '/');
+        var sets = ModelCardBuilder.ReproduceSets(run)
+            .Concat((runSets ?? []).Where(s => s.StartsWith(selfStage + ".", StringComparison.Ordinal))).Distinct(StringComparer.Ordinal).ToList();
+        string lockHash = File.Exists(lockPath) ? ContentHash.OfFile(lockPath) : "none";
         var blocks = new List<ReportBlock>
         {
             new Heading(1, $"NasOnnx run report: {pipelineName}"),
-            new Paragraph($"Generated {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC by NasOnnx {PipelineRunner.CodeVersion} " +
-                          $"from {pipelineFile}. Lock file {lockPath} (SHA-256 {(File.Exists(lockPath) ? ContentHash.OfFile(lockPath)[..16] : "none")})."),
+            new Paragraph($"Generated {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC by NasOnnx {PipelineRunner.CodeVersion} from {pipelineRel}."),
             new Heading(2, "Reproduce"),
-            new CodeBlock($"nasonnx run {Path.GetRelativePath(PipelineRunner.ProjectRootOf(pipelineFile), pipelineFile)}\n" +
-                          "# with the same code version; each stage's resolved params, seed and thread count are in pipeline.lock"),
-            new Heading(2, "Stages"),
-            new TableBlock(["stage", "kind", "seconds", "completed (UTC)", "key", "outputs", "seed"],
-                stages.Select(s => (IReadOnlyList<string>)[s.Key, s.Value.Kind, s.Value.Seconds.ToString("0.0", CultureInfo.InvariantCulture),
-                    s.Value.Completed.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                    Short(s.Value.Key), Short(s.Value.OutputsHash), s.Value.Seed.ToString(CultureInfo.InvariantCulture)]).ToList()),
-            new Paragraph($"Total stage time {stages.Sum(s => s.Value.Seconds):0.0} s. A stage re-runs when its key (kind, code, seed, threads, params, " +
-                          "input files and upstream outputs) changes; otherwise `nasonnx run` skips it."),
+            new CodeBlock(ModelCard.ReproduceCommandFor(pipelineRel, sets)),
+            new Paragraph((sets.Count == 0 ? "The run used the pipeline file as it is (no --set overrides). " : $"The run overrode {sets.Count} param(s) with --set (recorded per stage in the lock). ") +
+                          $"Run it from the project root with the same code version ({PipelineRunner.CodeVersion}); each stage's resolved params, seed and thread count are in pipeline.lock, " +
+                          "and stages whose key is unchanged are skipped."),
         };
+        blocks.AddRange(PipelineSection(run, earlier ?? [], lockPath, lockHash));
 
-        var onnx = stages.Select(s => Path.Combine(runDir, s.Key, "model.onnx")).LastOrDefault(File.Exists);
-        if (onnx is not null) blocks.AddRange(ModelCard(onnx, runDir, stages.Select(s => s.Key).ToList()));
+        var shown = new HashSet<string>(StringComparer.Ordinal);
+        Figure Fig(string stage, string file, string caption)
+        {
+            string path = run.PathOf(stage, file);
+            shown.Add(path);
+            return new Figure(caption, path);
+        }
+        var progress = run.StagesWith(SearchPlot.FileName).ToList();
+        if (progress.Count > 0)
+        {
+            blocks.Add(new Heading(2, "Search progress"));
+            blocks.AddRange(progress.Select(s => Fig(s, SearchPlot.FileName, $"{s}: score of every evaluated architecture and the best so far")));
+        }
+        var pareto = run.StagesWith(ParetoPng).ToList();
+        if (pareto.Count > 0)
+        {
+            blocks.Add(new Heading(2, "Pareto front"));
+            foreach (var s in pareto)
+            {
+                blocks.Add(Fig(s, ParetoPng, $"{s}: Pareto front of the evaluated architectures"));
+                if (run.Has(s, ParetoCsv) && CsvTable(run.PathOf(s, ParetoCsv), $"{s}/{ParetoCsv}") is { } t)
+                {
+                    blocks.Add(t);
+                    shown.Add(run.PathOf(s, ParetoCsv));
+                }
+            }
+        }
+        var curves = run.StagesWith(CurvesPng).ToList();
+        if (curves.Count > 0)
+        {
+            blocks.Add(new Heading(2, "Training curves"));
+            blocks.AddRange(curves.Select(s => Fig(s, CurvesPng, $"{s} ({run.Lock.Stages[s].Kind}): loss and accuracy per epoch")));
+        }
 
-        foreach (var (name, entry) in stages)
+        if (CardSources.Find(run) is { } sources)
+        {
+            try
+            {
+                blocks.AddRange(ModelCardSection(run, sources, pipelineName, pipelineRel).ToList());
+            }
+            catch (NasOnnxException e)
+            {
+                // A damaged model must not cost the rest of the report; say what is wrong where the card would be.
+                blocks.AddRange([new Heading(2, "Model card"), new Paragraph($"The model card could not be made: {e.Describe()}")]);
+            }
+        }
+
+        foreach (var name in stages)
         {
             string dir = Path.Combine(runDir, name);
             if (!Directory.Exists(dir)) continue;
             var section = new List<ReportBlock>();
-            foreach (var png in Directory.EnumerateFiles(dir, "*.png").Order(StringComparer.Ordinal))
+            foreach (var png in Directory.EnumerateFiles(dir, "*.png").Order(StringComparer.Ordinal).Where(p => !shown.Contains(p)))
                 section.Add(new Figure($"{name}: {Path.GetFileNameWithoutExtension(png).Replace('_', ' ')}", png));
-            foreach (var csv in Directory.EnumerateFiles(dir, "*.csv").Order(StringComparer.Ordinal))
+            foreach (var csv in Directory.EnumerateFiles(dir, "*.csv").Order(StringComparer.Ordinal).Where(p => !shown.Contains(p)))
                 if (CsvTable(csv, $"{name}/{Path.GetFileName(csv)}") is { } table) section.Add(table);
             foreach (var json in Directory.EnumerateFiles(dir, "*.json").Order(StringComparer.Ordinal))
                 if (JsonTable(json, $"{name}/{Path.GetFileName(json)}") is { } table) section.Add(table);
             if (section.Count == 0) continue;
-            blocks.Add(new Heading(2, $"Stage {name} ({entry.Kind})"));
+            blocks.Add(new Heading(2, $"Stage {name} ({run.Lock.Stages[name].Kind})"));
             blocks.AddRange(section);
         }
         return blocks;
     }
 
-    private static IEnumerable<ReportBlock> ModelCard(string onnxPath, string runDir, IReadOnlyList<string> stages)
+    public const string ParetoPng = "pareto.png";
+    public const string ParetoCsv = "pareto.csv";
+    public const string CurvesPng = "curves.png";
+
+    /// <summary>Stages in completion order: what this run did with each, wall time, hashes.</summary>
+    private static IEnumerable<ReportBlock> PipelineSection(RunFolder run, IReadOnlyList<StageResult> earlier, string lockPath, string lockHash)
     {
+        var inv = CultureInfo.InvariantCulture;
+        string ThisRun(string stage) => earlier.FirstOrDefault(r => r.Stage == stage) switch
+        {
+            { Outcome: StageOutcome.Ran } r => $"ran ({r.Reason})",
+            { Outcome: StageOutcome.Skipped } => "skipped (up to date)",
+            { Outcome: StageOutcome.NotChecked } r => $"taken as is ({r.Reason})",
+            _ => "not in this run",
+        };
+        var stages = run.Stages;
+        yield return new Heading(2, "Pipeline and lock");
+        yield return new Paragraph($"Lock file {lockPath} as the report found it (before its own entry), SHA-256 {lockHash}. {stages.Count} completed stage(s); " +
+            $"{earlier.Count(r => r.Outcome == StageOutcome.Ran)} ran in this run, {earlier.Count(r => r.Outcome != StageOutcome.Ran)} were skipped or taken as they were.");
+        yield return new TableBlock(["stage", "kind", "this run", "wall time (s)", "completed (UTC)", "seed", "key", "outputs", "code", "--set"],
+            stages.Select(s =>
+            {
+                var e = run.Lock.Stages[s];
+                return (IReadOnlyList<string>)[s, e.Kind, ThisRun(s), e.Seconds.ToString("0.0", inv), e.Completed.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", inv),
+                    e.Seed.ToString(inv), Short(e.Key), Short(e.OutputsHash), e.Code, string.Join(" ", e.Sets)];
+            }).ToList());
+        yield return new Paragraph($"Total wall time of the stages' last computations {stages.Sum(s => run.Lock.Stages[s].Seconds).ToString("0.0", inv)} s " +
+            $"(this run: {earlier.Sum(r => r.Seconds).ToString("0.0", inv)} s before the report). A stage re-runs when its key (kind, code, seed, threads, params, " +
+            "input files and upstream outputs) changes or its outputs were modified; otherwise `nasonnx run` skips it.");
+    }
+
+    /// <summary>The model card of the run's exported model: the same facts `nasonnx publish` writes into model_card.json.</summary>
+    private static IEnumerable<ReportBlock> ModelCardSection(RunFolder run, CardSources sources, string pipelineName, string pipelineRel)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string onnxPath = run.PathOf(sources.Export, ExportStage.ModelFile);
         var info = OnnxInspector.Inspect(onnxPath);
+        var card = ModelCardBuilder.Build(run, sources, pipelineName, pipelineRel);
+        string accuracy = card.TestAccuracyOnnx is double acc
+            ? $"{ModelCard.Percent(acc)} on {card.TestImages?.ToString("N0", inv)} test images, ONNX Runtime on model.onnx (stage {card.EvaluationStage})"
+            : info.Metadata.TryGetValue(OnnxExporter.Keys.Accuracy, out var metaAcc) && double.TryParse(metaAcc, NumberStyles.Float, inv, out var ma)
+                ? $"{ModelCard.Percent(ma)} (recorded in the model's metadata by the export stage; no ONNX Runtime evaluation of this file in the run)"
+                : "not measured (add an evaluate stage with model: the export stage)";
         var rows = new List<IReadOnlyList<string>>
         {
-            new[] { "file", Path.GetRelativePath(runDir, onnxPath) },
-            new[] { "size", $"{info.FileBytes / 1024.0:0.0} KiB" },
+            new[] { "file", $"{Path.GetRelativePath(run.Dir, onnxPath)} ({info.FileBytes / 1024.0:0.0} KiB, opset {info.Opset}, SHA-256 {card.OnnxSha256[..16]}...)" },
+            new[] { "dataset", card.Dataset + (card.NormalizationMean is { } m ? $" (normalization mean {string.Join(" ", m.Select(v => v.ToString("R", inv)))}, std {string.Join(" ", card.NormalizationStd!.Select(v => v.ToString("R", inv)))})" : "") },
+            new[] { "architecture", $"space {card.Space}, ArchId {card.ArchId}" },
             new[] { "input", string.Join("; ", info.Inputs) },
             new[] { "output", string.Join("; ", info.Outputs) },
-            new[] { "parameters", info.TrainedParameters.ToString("N0", CultureInfo.InvariantCulture) },
-            new[] { "MACs (batch 1)", info.Macs.ToString("N0", CultureInfo.InvariantCulture) },
-            new[] { "ops", string.Join(", ", info.OpCounts.OrderByDescending(o => o.Value).Select(o => $"{o.Key} x{o.Value}")) },
+            new[] { "parameters", card.Params.ToString("N0", inv) },
+            new[] { "MACs (batch 1)", card.Macs.ToString("N0", inv) },
+            new[] { "test accuracy", accuracy },
         };
-        if (MeasuredLatency(runDir, stages, info.Metadata.GetValueOrDefault(OnnxExporter.Keys.ArchId)) is { } latency) rows.AddRange(latency);
+        if (card.OnnxVsTorchMaxAbsDiff is double diff) rows.Add(["ONNX Runtime vs TorchSharp", $"max abs logit difference {diff.ToString("0.0e+0", inv)}"]);
+        rows.Add(["measured latency", card.LatencyP50Ms is double p50
+            ? $"p50 {p50.ToString("0.000", inv)} ms, p90 {card.LatencyP90Ms?.ToString("0.000", inv)} ms (stage {sources.Benchmark}, {card.Threads} thread(s), batch {card.Batch})"
+            : "not measured (add a benchmark stage with model: the export stage)"]);
+        if (card.Device is not null) rows.Add(["device", $"{card.Device} (fingerprint {card.DeviceId})"]);
+        if (sources.Benchmark is { } bench && LatencyTargetVerdict(run.PathOf(bench, "latency.json")) is { } verdict) rows.Add(["latency target", verdict]);
+        if (card.PredictedLatencyMs is double pred) rows.Add(["predicted latency", $"{pred.ToString("0.000", inv)} ms (profile-latency predictor of this run)"]);
+        rows.Add(["ops", string.Join(", ", info.OpCounts.OrderByDescending(o => o.Value).Select(o => $"{o.Key} x{o.Value}"))]);
+        rows.Add(["export stage", $"{card.ExportStage}, key {Short(card.ExportStageKey ?? "")}, code {card.CodeVersion}"]);
         foreach (var (key, value) in info.Metadata.Where(m => m.Key != OnnxExporter.Keys.Architecture).OrderBy(m => m.Key, StringComparer.Ordinal))
-            rows.Add([key, value]);
+            rows.Add([$"metadata {key}", value]);
         yield return new Heading(2, "Model card");
         yield return new TableBlock(["property", "value"], rows);
-        if (info.Metadata.TryGetValue(OnnxExporter.Keys.Architecture, out var arch))
+
+        string archJson = ModelCardBuilder.ArchitectureJson(run, sources.Export, info.Metadata);
+        yield return new Heading(3, "Architecture");
+        if (SpaceRegistry.Parse(archJson) is Architecture a) yield return new Paragraph(a.Describe());
+        if (ArchitectureTable(archJson) is { } archTable) yield return archTable;
+        yield return new CodeBlock(Pretty(archJson));
+        if (card.PerClassAccuracy is { Count: > 0 } perClass)
         {
-            yield return new Paragraph("Architecture (the JSON embedded in the model's metadata):");
-            yield return new CodeBlock(Pretty(arch));
+            yield return new Heading(3, "Per-class test accuracy");
+            yield return new TableBlock(["class", "name", "images", "accuracy"],
+                perClass.Select(p => (IReadOnlyList<string>)[p.Class.ToString(inv), p.Name, p.Images.ToString(inv), ModelCard.Percent(p.Accuracy, 1)]).ToList(),
+                $"ONNX Runtime on model.onnx (stage {card.EvaluationStage})");
         }
-        // Per-class accuracy of the ONNX file itself, when an evaluate stage measured it with ONNX Runtime.
-        foreach (var stage in stages)
+    }
+
+    /// <summary>The benchmark stage's latency target and whether the delivered model met it, or null without a target.</summary>
+    private static string? LatencyTargetVerdict(string latencyJson)
+    {
+        if (!File.Exists(latencyJson)) return null;
+        try
         {
-            string perClass = Path.Combine(runDir, stage, "per_class.csv");
-            if (File.Exists(perClass) && File.Exists(Path.Combine(runDir, stage, "metrics.csv")) && CsvTable(perClass, $"per-class accuracy ({stage})") is { } t)
-                yield return t;
+            using var doc = JsonDocument.Parse(File.ReadAllText(latencyJson));
+            if (!doc.RootElement.TryGetProperty("latency_target_ms", out var t) || t.ValueKind != JsonValueKind.Number) return null;
+            bool met = doc.RootElement.TryGetProperty("meets_target", out var m) && m.ValueKind == JsonValueKind.True;
+            return $"{t.GetDouble().ToString("0.###", CultureInfo.InvariantCulture)} ms: {(met ? "met" : "MISSED")}";
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 
     /// <summary>
-    /// The delivered model's measured latency: the last benchmark stage (latency.json) that measured this architecture:
-    /// p50, p90, the device fingerprint, and the target with its verdict when one was set.
+    /// The architecture's decisions as a table, for any space: every top-level array of the JSON (cells' edges,
+    /// layers) one row per element, and the network config. The JSON below it stays the exact form.
     /// </summary>
-    private static List<IReadOnlyList<string>>? MeasuredLatency(string runDir, IReadOnlyList<string> stages, string? archId)
+    private static TableBlock? ArchitectureTable(string json)
     {
-        foreach (var stage in stages.Reverse())
+        try
         {
-            string path = Path.Combine(runDir, stage, "latency.json");
-            if (!File.Exists(path)) continue;
-            try
+            var root = JsonNode.Parse(json)!.AsObject();
+            var rows = new List<IReadOnlyList<string>>();
+            if (root["config"] is JsonObject config)
+                rows.Add(["config", "", string.Join(", ", config.Select(p => $"{p.Key} {p.Value?.ToJsonString()}"))]);
+            foreach (var (key, value) in root)
             {
-                using var doc = JsonDocument.Parse(File.ReadAllText(path));
-                if (!doc.RootElement.TryGetProperty("record", out var r)) continue;
-                if (archId is not null && r.TryGetProperty("arch_id", out var a) && a.GetString() is { Length: > 0 } id && id != archId) continue;
-                string Ms(string key) => r.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble().ToString("0.000", CultureInfo.InvariantCulture) : "?";
-                string Text(JsonElement e, string key) => e.TryGetProperty(key, out var v) ? v.ToString() : "?";
-                var rows = new List<IReadOnlyList<string>>
-                {
-                    new[] { "measured latency p50 / p90", $"{Ms("p50_ms")} / {Ms("p90_ms")} ms ({Text(r, "runs")} runs, batch {Text(r, "batch")}, {Text(r, "threads")} thread(s), {Text(r, "ep")}, {Text(r, "clock")} clock; stage {stage})" },
-                    new[] { "latency device", $"{Text(r, "cpu_model")}, {Text(r, "logical_cores")} cores, ONNX Runtime {Text(r, "ort_version")}, opset {Text(r, "opset")}, {Text(r, "graph_optimization")} (fingerprint {Text(r, "fingerprint_id")}); load {Text(r, "load1")}" },
-                };
-                if (doc.RootElement.TryGetProperty("latency_target_ms", out var t) && t.ValueKind == JsonValueKind.Number)
-                    rows.Add(["latency target", $"{t.GetDouble().ToString("0.###", CultureInfo.InvariantCulture)} ms: " +
-                                               (doc.RootElement.TryGetProperty("meets_target", out var m) && m.ValueKind == JsonValueKind.True ? "met" : "MISSED")]);
-                return rows;
+                if (value is not JsonArray items) continue;
+                for (int i = 0; i < items.Count; i++)
+                    rows.Add([key, i.ToString(CultureInfo.InvariantCulture), Flat(items[i])]);
             }
-            catch (JsonException)
-            {
-                continue;
-            }
+            return rows.Count == 0 ? null : new TableBlock(["part", "#", "choice"], rows, "decisions of the architecture");
         }
-        return null;
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
     }
+
+    private static string Flat(JsonNode? node) => node switch
+    {
+        JsonArray a => string.Join(" ", a.Select(Flat)),
+        JsonObject o => string.Join(", ", o.Select(p => $"{p.Key} {Flat(p.Value)}")),
+        null => "null",
+        _ => node.ToJsonString().Trim('"'),
+    };
 
     private static TableBlock? CsvTable(string path, string caption)
     {

@@ -126,9 +126,12 @@ public class LatencyPipelineTests : IDisposable
         Assert.Equal(target, bench.RootElement.GetProperty("latency_target_ms").GetDouble(), 12);
         Assert.Equal(bench.RootElement.GetProperty("record").GetProperty("p50_ms").GetDouble() <= target, bench.RootElement.GetProperty("meets_target").GetBoolean());
         string report = File.ReadAllText(_dir["runs/lc/report/report.md"]);
-        Assert.Contains("measured latency p50 / p90", report);
-        Assert.Contains("latency device", report);
-        Assert.Contains("latency target", report);
+        Assert.Contains("| measured latency | p50 ", report);
+        Assert.Contains("| device | ", report);
+        Assert.Contains($"| latency target | {target.ToString("0.###", CultureInfo.InvariantCulture)} ms: met", report);
+        // and the model card beside the report carries the same measurement
+        using var card = JsonDocument.Parse(File.ReadAllText(_dir["runs/lc/report/model_card.json"]));
+        Assert.Equal(bench.RootElement.GetProperty("record").GetProperty("p50_ms").GetDouble(), card.RootElement.GetProperty("latency_p50_ms").GetDouble(), 4); // the card keeps 4 decimals
 
         // 4. The benchmark enforces the target: a tighter one fails the stage with the measurement in the message.
         log = new CollectingLog();
