@@ -23,7 +23,7 @@ public static class NetworkWeights
     {
         string? dir = Path.GetDirectoryName(Path.GetFullPath(weightsPath));
         if (dir is not null) Directory.CreateDirectory(dir);
-        network.save(weightsPath);
+        Pipeline.AtomicWrite.ViaTempPath(weightsPath, temp => network.save(temp));
         network.Architecture.Save(ArchitecturePathFor(weightsPath));
     }
 

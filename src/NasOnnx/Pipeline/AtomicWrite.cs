@@ -1,3 +1,5 @@
+using NasOnnx.Runtime;
+
 namespace NasOnnx.Pipeline;
 
 /// <summary>
@@ -27,6 +29,7 @@ public static class AtomicWrite
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
+            TestFaults.BeforeRename(temp, path);
             File.Move(temp, path, overwrite: true);
         }
         catch
@@ -45,6 +48,7 @@ public static class AtomicWrite
         try
         {
             write(temp);
+            TestFaults.BeforeRename(temp, path);
             File.Move(temp, path, overwrite: true);
         }
         catch
@@ -67,6 +71,7 @@ public static class AtomicWrite
             aside = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.old-{Environment.ProcessId}");
             if (Directory.Exists(aside)) Directory.Delete(aside, recursive: true);
             Directory.Move(target, aside);
+            TestFaults.Reached("aside");
         }
         Directory.Move(staged, target);
         if (aside is not null) Directory.Delete(aside, recursive: true);

@@ -121,6 +121,8 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
             Directory.CreateDirectory(staging);
             Directory.CreateDirectory(ctx.WorkDir);
+            TestFaults.CurrentStage = def.Name;
+            TestFaults.Reached("start");
             try
             {
                 stage.Run(ctx);
@@ -130,11 +132,13 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
                 TryDeleteFolder(staging);
                 throw AsStageError(e, def, runDir);
             }
+            TestFaults.Reached("publish");
             entry.Outputs = ContentHash.OfFolderFiles(staging);
             entry.OutputsHash = ContentHash.Combine(entry.Outputs);
             try
             {
                 AtomicWrite.PublishFolder(staging, outDir);
+                TestFaults.Reached("published");
                 entry.Completed = DateTimeOffset.UtcNow;
                 entry.Seconds = Math.Round(watch.Elapsed.TotalSeconds, 2);
                 lockFile.Stages[def.Name] = entry;
@@ -147,6 +151,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
                     "check free disk space and that the run folder is writable; the previous outputs were left as they were") { Stage = def.Name, FilePath = outDir };
             }
             TryDeleteFolder(ctx.WorkDir);
+            TestFaults.CurrentStage = null;
             cascade = true;
             log.Info($"< {def.Name}: done in {watch.Elapsed.TotalSeconds:0.0}s -> {outDir}");
             results.Add(new StageResult(def.Name, StageOutcome.Ran, reason, watch.Elapsed.TotalSeconds, outDir));

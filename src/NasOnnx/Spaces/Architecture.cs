@@ -81,12 +81,7 @@ public abstract record Architecture : IArchitecture
 
     public override string ToString() => $"{Space}:{ArchId}";
 
-    public void Save(string path)
-    {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, ToJson() + "\n");
-    }
+    public void Save(string path) => Pipeline.AtomicWrite.Text(path, ToJson() + "\n");
 }
 
 /// <summary>Helpers for reading architecture JSON with messages that say what is wrong and how to fix it.</summary>
