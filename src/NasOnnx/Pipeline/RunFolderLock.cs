@@ -6,6 +6,9 @@ namespace NasOnnx.Pipeline;
 /// </summary>
 public sealed class RunFolderLock : IDisposable
 {
+    /// <summary>The HResult .NET gives the IOException of a file another process holds locked (ERROR_SHARING_VIOLATION).</summary>
+    private const int SharingViolation = unchecked((int)0x80070020);
+
     private readonly FileStream _stream;
 
     private RunFolderLock(FileStream stream) => _stream = stream;
@@ -26,6 +29,11 @@ public sealed class RunFolderLock : IDisposable
         {
             throw new NasOnnxException($"the run folder {runDir} is not writable ({e.Message})",
                 "fix its permissions or pass a writable folder with --runs-dir") { FilePath = path };
+        }
+        catch (IOException e) when (e is not DirectoryNotFoundException && e.HResult != SharingViolation)
+        {
+            throw new NasOnnxException($"cannot write the lock file of the run folder {runDir} ({e.Message})",
+                "check free disk space and that the folder is writable, or pass another --runs-dir") { FilePath = path };
         }
         catch (IOException e) when (e is not DirectoryNotFoundException)
         {

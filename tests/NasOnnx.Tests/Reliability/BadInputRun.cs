@@ -69,7 +69,7 @@ public static partial class BadInputRun
         else if (code == 0 || (acceptedMarker is not null && flat.Contains(acceptedMarker, StringComparison.Ordinal)))
             outcome = mutant.MustFail ? BadInputOutcome.AcceptedInvalid : BadInputOutcome.Accepted;
         else if (StackFrame().IsMatch(output) || flat.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase)) outcome = BadInputOutcome.StackTrace;
-        else if (flat.Contains("looks like a bug in NasOnnx", StringComparison.Ordinal)) outcome = BadInputOutcome.Bug;
+        else if (flat.Contains("looks like a bug in NasOnnx", StringComparison.Ordinal) || code == NasOnnxCli.ExitInternalError) outcome = BadInputOutcome.Bug;
         else if (!flat.Contains(Path.GetFileName(namedFile), StringComparison.Ordinal)) outcome = BadInputOutcome.NoFileName;
         else outcome = BadInputOutcome.Rejected;
         if (outcome != BadInputOutcome.Accepted && before.Any(g => !File.Exists(g.Key) || ContentHash.OfFile(g.Key) != g.Value))
