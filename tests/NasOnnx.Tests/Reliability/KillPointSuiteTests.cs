@@ -9,7 +9,7 @@ namespace NasOnnx.Tests.Reliability;
 /// The whole pipeline (prepare-data -> evolution search -> derive -> retrain -> export -> benchmark -> report) on
 /// tiny generated data, run by the real CLI and SIGKILLed at named points (NASONNX_TEST_KILL_AT, see
 /// <see cref="TestFaults"/>): inside each long stage, half-way through writing an output file, before and after the
-/// publishing rename, half-way through writing pipeline.lock. After each kill the run folder must hold only complete
+/// publishing rename, half-way through writing pipeline.lock (which is written before the publishing rename). After each kill the run folder must hold only complete
 /// stage folders (equal to the reference's) and a lock that agrees with them; the next run resumes, and the finished
 /// folder and lock equal an unkilled reference run's, with no temp file, staging or moved-aside folder left.
 /// The kills are chained in one run folder: each re-run resumes the previous kill and is itself killed further on.
@@ -79,7 +79,7 @@ public class KillPointSuiteTests(ITestOutputHelper output) : IDisposable
         ("export:published", "after export's folder was renamed into place, before the lock was updated"),
         ("benchmark:start", "at the start of the benchmark"),
         ("benchmark:write:latency.csv", "half-way through writing latency.csv"),
-        ("report:write:pipeline.lock", "half-way through writing pipeline.lock after the report was published"),
+        ("report:write:pipeline.lock", "half-way through writing the new pipeline.lock, before the report is published"),
     ];
 
     private (int Code, string Output) Run(string? killAt, params string[] args)
