@@ -9,6 +9,7 @@ public static class NasOnnxCli
 {
     public const int ExitUserError = 1;
     public const int ExitUsage = 2;
+    public const int ExitInternalError = 3;
     public const int ExitInterrupted = 130;
 
     public static int Run(string[] args, IAnsiConsole console)
@@ -78,6 +79,15 @@ public static class NasOnnxCli
             console.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             console.MarkupLine("Run [bold]nasonnx --help[/] for the commands and their options.");
             return ExitUsage;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The last line of defence: one message instead of a stack trace; the trace goes to a file for the bug report.
+            string log = Path.Combine(Path.GetTempPath(), $"nasonnx-error-{Environment.ProcessId}.log");
+            try { File.WriteAllText(log, $"nasonnx {string.Join(' ', args)}\n{e}"); } catch (IOException) { log = "(could not be written)"; }
+            console.MarkupLine($"[red]error:[/] unexpected {Markup.Escape(e.GetType().Name)}: {Markup.Escape(e.Message.Split('\n')[0])}");
+            console.MarkupLine($"  This looks like a bug in NasOnnx; please report it with the details in {Markup.Escape(log)}");
+            return ExitInternalError;
         }
     }
 }

@@ -1,4 +1,5 @@
 using NasOnnx.Cli;
 using Spectre.Console;
 
+FileSizeLimitSignal.IgnoreIt();
 return NasOnnxCli.Run(args, AnsiConsole.Console);

@@ -62,6 +62,12 @@ public sealed class BenchmarkSession : IDisposable
             _options.Dispose();
             throw new NasOnnxException($"ONNX Runtime cannot load the model: {e.Message}", "Check that the file is an ONNX model (nasonnx inspect), or re-export it.") { FilePath = path };
         }
+        if (_session.OutputMetadata.Count == 0)
+        {
+            _session.Dispose();
+            _options.Dispose();
+            throw new NasOnnxException("The model has no outputs, so there is nothing to run.", "Re-export the model (nasonnx export writes one output, `logits`).") { FilePath = path };
+        }
         var rng = new Random(options.Seed);
         _binding = _session.CreateIoBinding();
         foreach (var (name, meta) in _session.InputMetadata)
@@ -199,12 +205,21 @@ public static class LatencyHarness
             var samples = models.Select(_ => new List<double>(options.Runs)).ToArray();
             bool cpuClock = ThreadCpuClock.Available && options.Threads == 1;
             var cpu = models.Select(_ => cpuClock ? new List<double>(options.Runs) : null).ToArray();
-            foreach (var s in sessions)
-                for (int i = 0; i < options.Warmup; i++) s.Run();
-            for (int r = 0; r < rounds; r++)
+            try
             {
-                int n = options.Runs / rounds + (r < options.Runs % rounds ? 1 : 0);
-                for (int i = 0; i < sessions.Count; i++) sessions[i].Sample(n, samples[i], cpu[i]);
+                foreach (var s in sessions)
+                    for (int i = 0; i < options.Warmup; i++) s.Run();
+                for (int r = 0; r < rounds; r++)
+                {
+                    int n = options.Runs / rounds + (r < options.Runs % rounds ? 1 : 0);
+                    for (int i = 0; i < sessions.Count; i++) sessions[i].Sample(n, samples[i], cpu[i]);
+                }
+            }
+            catch (OnnxRuntimeException e)
+            {
+                // A model that loads but cannot run (e.g. a node ONNX Runtime rejects only at run time).
+                throw new NasOnnxException($"ONNX Runtime loaded the model but cannot run it: {e.Message.Split('\n')[0].Trim()}",
+                    "Check the model with `nasonnx inspect` or onnx.checker, or re-export it.") { FilePath = path };
             }
             var load = DeviceFingerprint.LoadAverage();
             return samples.Select((s, i) =>

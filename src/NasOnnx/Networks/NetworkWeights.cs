@@ -23,7 +23,7 @@ public static class NetworkWeights
     {
         string? dir = Path.GetDirectoryName(Path.GetFullPath(weightsPath));
         if (dir is not null) Directory.CreateDirectory(dir);
-        network.save(weightsPath);
+        Pipeline.AtomicWrite.ViaTempPath(weightsPath, temp => network.save(temp));
         network.Architecture.Save(ArchitecturePathFor(weightsPath));
     }
 
@@ -43,16 +43,21 @@ public static class NetworkWeights
                 string name = reader.ReadString();
                 var type = (ScalarType)Leb128(reader);
                 long rank = Leb128(reader);
+                if (rank is < 0 or > 16) throw new InvalidDataException($"tensor {i} has rank {rank}");
                 var shape = new long[rank];
                 for (int d = 0; d < rank; d++) shape[d] = Leb128(reader);
-                long bytes = shape.Aggregate(1L, (a, b) => a * b) * ElementSize(type);
+                if (shape.Any(d => d < 0)) throw new InvalidDataException($"tensor {i} has a negative dimension");
+                long bytes = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * ElementSize(type));
                 stream.Seek(bytes, SeekOrigin.Current);
                 if (stream.Position > stream.Length) throw new EndOfStreamException();
                 entries.Add(new WeightEntry(name, type, shape));
             }
+            // TorchSharp writes nothing after the last tensor: trailing bytes mean a damaged or different file.
+            if (stream.Position != stream.Length)
+                throw new InvalidDataException($"{stream.Length - stream.Position} unexpected bytes after the last of {count} tensors");
             return entries;
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or NotSupportedException or FormatException or OverflowException or InvalidDataException)
         {
             throw new NasOnnxException($"The weights file is not a TorchSharp state-dict file ({e.Message}).",
                 "Pass the file written by TorchSharp's module.save (the retrain stage's weights).", e) { FilePath = weightsPath };

@@ -110,10 +110,7 @@ public static class OnnxExporter
                     "This is a NasOnnx bug; please report it with the architecture JSON.") { FilePath = outPath };
         }
         string full = Path.GetFullPath(outPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = $"{full}.{Environment.ProcessId}.tmp";
-        File.WriteAllBytes(temp, bytes);
-        File.Move(temp, full, overwrite: true);
+        Pipeline.AtomicWrite.Bytes(full, bytes);
         if (wasTraining) net.train();
         var (parameters, macs) = NetworkStats.Measure(net);
         sw.Stop();

@@ -1,3 +1,5 @@
+using NasOnnx.Runtime;
+
 namespace NasOnnx.Pipeline;
 
 /// <summary>
@@ -15,7 +17,14 @@ public static class AtomicWrite
     }
 
     /// <summary>Lets <paramref name="write"/> fill a temp file, then publishes it at <paramref name="path"/>.</summary>
-    public static void Stream(string path, Action<Stream> write)
+    public static void Stream(string path, Action<Stream> write) => Commit(Prepare(path, write), path);
+
+    /// <summary>
+    /// The first half of <see cref="Stream"/>: the complete content, flushed to disk, in a temp file beside
+    /// <paramref name="path"/>. <see cref="Commit"/> renames it into place (a rename needs no free space), so a
+    /// caller can do the part that may fail for lack of space before it changes anything else.
+    /// </summary>
+    public static string Prepare(string path, Action<Stream> write)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
@@ -27,7 +36,13 @@ public static class AtomicWrite
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, path, overwrite: true);
+            TestFaults.BeforeRename(temp, path);
+            return temp;
+        }
+        catch (Exception e) when (e is IOException || IsFileTooLarge(e))
+        {
+            TryDelete(temp);
+            throw CannotWrite(path, e);
         }
         catch
         {
@@ -35,6 +50,25 @@ public static class AtomicWrite
             throw;
         }
     }
+
+    /// <summary>Renames a prepared temp file into place.</summary>
+    public static void Commit(string temp, string path)
+    {
+        try
+        {
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (IOException e)
+        {
+            TryDelete(temp);
+            throw CannotWrite(path, e);
+        }
+    }
+
+    /// <summary>A failed write (disk full, file size limit, quota, I/O error) as one message naming the file.</summary>
+    public static NasOnnxException CannotWrite(string path, Exception e) =>
+        new($"could not write {Path.GetFileName(path)}: {e.Message}",
+            "free disk space (or raise the quota or `ulimit -f` limit) and run again; files written before were left as they were", e) { FilePath = path };
 
     /// <summary>Lets <paramref name="write"/> create a file at a temp path of its own choosing (e.g. TorchSharp's save), then publishes it.</summary>
     public static void ViaTempPath(string path, Action<string> write)
@@ -45,7 +79,13 @@ public static class AtomicWrite
         try
         {
             write(temp);
+            TestFaults.BeforeRename(temp, path);
             File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException || IsFileTooLarge(e))
+        {
+            TryDelete(temp);
+            throw CannotWrite(path, e);
         }
         catch
         {
@@ -67,10 +107,18 @@ public static class AtomicWrite
             aside = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.old-{Environment.ProcessId}");
             if (Directory.Exists(aside)) Directory.Delete(aside, recursive: true);
             Directory.Move(target, aside);
+            TestFaults.Reached("aside");
         }
         Directory.Move(staged, target);
         if (aside is not null) Directory.Delete(aside, recursive: true);
     }
+
+    /// <summary>
+    /// .NET reports EFBIG (a write past the file size limit, `ulimit -f`) as an ArgumentOutOfRangeException with this
+    /// message rather than an IOException.
+    /// </summary>
+    public static bool IsFileTooLarge(Exception e) =>
+        e is ArgumentOutOfRangeException && e.Message.StartsWith("Specified file length was too large", StringComparison.Ordinal);
 
     public static void TryDelete(string path)
     {

@@ -54,4 +54,11 @@ public sealed class LockFile
     }
 
     public void Save(string path) => AtomicWrite.Text(path, JsonSerializer.Serialize(this, Json));
+
+    /// <summary>Writes the lock into a temp file beside <paramref name="path"/>; <see cref="AtomicWrite.Commit"/> puts it in place.</summary>
+    public string Prepare(string path)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this, Json));
+        return AtomicWrite.Prepare(path, s => s.Write(bytes));
+    }
 }

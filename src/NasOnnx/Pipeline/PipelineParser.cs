@@ -32,6 +32,12 @@ public sealed class PipelineParser(StageRegistry registry)
             throw Error(path, new SourceSpot((int)e.Start.Line, (int)e.Start.Column), $"YAML syntax error: {Innermost(e).Message}",
                 "fix the YAML at that line (indentation, a missing ':' or an unclosed quote or bracket)");
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some damaged text, e.g. stray control bytes.
+            throw Error(path, new SourceSpot(1, 1), $"YAML syntax error: the file is damaged or not YAML text ({e.Message})",
+                "check the file for stray or binary characters, or restore it from version control");
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw Error(path, new SourceSpot(1, 1), "the file is empty or is not a YAML mapping", "start from pipeline/quickstart.yaml");
 

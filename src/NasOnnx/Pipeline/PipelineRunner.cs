@@ -121,9 +121,19 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
 
             log.Info($"> {def.Name} ({def.Kind}): running because {reason}");
             var watch = Stopwatch.StartNew();
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-            Directory.CreateDirectory(staging);
-            Directory.CreateDirectory(ctx.WorkDir);
+            try
+            {
+                if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+                Directory.CreateDirectory(staging);
+                Directory.CreateDirectory(ctx.WorkDir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new NasOnnxException($"cannot create the stage's folders in the run folder {runDir}: {e.Message}",
+                    "check free disk space and that the run folder is writable, or pass another --runs-dir") { Stage = def.Name, FilePath = staging };
+            }
+            TestFaults.CurrentStage = def.Name;
+            TestFaults.Reached("start");
             try
             {
                 stage.Run(ctx);
@@ -133,24 +143,42 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
                 TryDeleteFolder(staging);
                 throw AsStageError(e, def, runDir);
             }
+            TestFaults.Reached("publish");
             entry.Outputs = ContentHash.OfFolderFiles(staging);
             entry.OutputsHash = ContentHash.Combine(entry.Outputs);
+            // The new lock is written in full before the outputs are published: when the disk is full, that write
+            // fails and the previous outputs and lock stay as they were. The rename that follows needs no space.
+            string? pendingLock = null;
             try
             {
-                AtomicWrite.PublishFolder(staging, outDir);
                 entry.Completed = DateTimeOffset.UtcNow;
                 entry.Seconds = Math.Round(watch.Elapsed.TotalSeconds, 2);
+                var previous = lockFile.Stages.GetValueOrDefault(def.Name);
                 lockFile.Stages[def.Name] = entry;
                 lockFile.PipelineFile = Path.GetRelativePath(projectRoot, Path.GetFullPath(pipeline.SourcePath)).Replace('\\', '/');
-                lockFile.Save(lockPath);
+                try
+                {
+                    pendingLock = lockFile.Prepare(lockPath);
+                }
+                catch
+                {
+                    if (previous is null) lockFile.Stages.Remove(def.Name);
+                    else lockFile.Stages[def.Name] = previous;
+                    throw;
+                }
+                AtomicWrite.PublishFolder(staging, outDir);
+                TestFaults.Reached("published");
+                AtomicWrite.Commit(pendingLock, lockPath);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NasOnnxException)
             {
+                if (pendingLock is not null) AtomicWrite.TryDelete(pendingLock);
                 TryDeleteFolder(staging);
                 throw new NasOnnxException($"could not publish the outputs of stage '{def.Name}': {e.Message}",
                     "check free disk space and that the run folder is writable; the previous outputs were left as they were") { Stage = def.Name, FilePath = outDir };
             }
             TryDeleteFolder(ctx.WorkDir);
+            TestFaults.CurrentStage = null;
             cascade = true;
             log.Info($"< {def.Name}: done in {watch.Elapsed.TotalSeconds:0.0}s -> {outDir}");
             results.Add(new StageResult(def.Name, StageOutcome.Ran, reason, watch.Elapsed.TotalSeconds, outDir));
@@ -291,7 +319,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
         if (e is OperationCanceledException) return e;
         if (e is NasOnnxException n)
             return new NasOnnxException(n.Message, n.Fix, n) { Stage = n.Stage ?? def.Name, FilePath = n.FilePath };
-        if (e is IOException or UnauthorizedAccessException && e is not FileNotFoundException and not DirectoryNotFoundException)
+        if (e is IOException or UnauthorizedAccessException && e is not FileNotFoundException and not DirectoryNotFoundException || AtomicWrite.IsFileTooLarge(e))
             return new NasOnnxException($"could not write the stage's outputs: {e.Message}",
                 "check free disk space and that the run folder is writable; the previous outputs were left as they were", e) { Stage = def.Name, FilePath = runDir };
         string logPath = Path.Combine(runDir, $"{def.Name}.error.log");

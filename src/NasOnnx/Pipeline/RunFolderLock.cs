@@ -6,6 +6,12 @@ namespace NasOnnx.Pipeline;
 /// </summary>
 public sealed class RunFolderLock : IDisposable
 {
+    /// <summary>
+    /// The HResult .NET gives the IOException of a file another process holds locked: the lock call's errno on Unix
+    /// (EWOULDBLOCK: 11 on Linux, 35 on macOS), ERROR_SHARING_VIOLATION on Windows.
+    /// </summary>
+    private static bool IsLockedByAnother(IOException e) => e.HResult is 11 or 35 or unchecked((int)0x80070020);
+
     private readonly FileStream _stream;
 
     private RunFolderLock(FileStream stream) => _stream = stream;
@@ -26,6 +32,11 @@ public sealed class RunFolderLock : IDisposable
         {
             throw new NasOnnxException($"the run folder {runDir} is not writable ({e.Message})",
                 "fix its permissions or pass a writable folder with --runs-dir") { FilePath = path };
+        }
+        catch (IOException e) when (e is not DirectoryNotFoundException && !IsLockedByAnother(e))
+        {
+            throw new NasOnnxException($"cannot write the lock file of the run folder {runDir} ({e.Message})",
+                "check free disk space and that the folder is writable, or pass another --runs-dir") { FilePath = path };
         }
         catch (IOException e) when (e is not DirectoryNotFoundException)
         {

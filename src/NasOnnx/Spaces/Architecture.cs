@@ -81,12 +81,7 @@ public abstract record Architecture : IArchitecture
 
     public override string ToString() => $"{Space}:{ArchId}";
 
-    public void Save(string path)
-    {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, ToJson() + "\n");
-    }
+    public void Save(string path) => Pipeline.AtomicWrite.Text(path, ToJson() + "\n");
 }
 
 /// <summary>Helpers for reading architecture JSON with messages that say what is wrong and how to fix it.</summary>
@@ -135,7 +130,10 @@ public static class ArchJson
     public static int Int(JsonObject o, string name, int fallback, int min = int.MinValue)
     {
         var n = o[name];
-        if (n is null) return fallback;
+        // A fallback below the minimum means the field has no usable default: it must be there.
+        if (n is null)
+            return fallback >= min ? fallback
+                : throw new NasOnnxException($"Field \"{name}\" is missing.", $"Add \"{name}\" (a whole number, at least {min}).");
         if (n is not JsonValue v || !v.TryGetValue<int>(out int value))
             throw new NasOnnxException($"Field \"{name}\" must be an integer, got {n.ToJsonString()}.", $"Write \"{name}\" as a whole number.");
         if (value < min) throw new NasOnnxException($"Field \"{name}\" is {value}; it must be at least {min}.", $"Set \"{name}\" to {min} or more.");

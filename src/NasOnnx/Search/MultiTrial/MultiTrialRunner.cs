@@ -115,6 +115,7 @@ public sealed class MultiTrialRunner
             var trial = Evaluate(proposal.Architecture, 0, proposal.Parents, proposal.Generation);
             _proposer.Observe(trial, proposal.Architecture);
             Save();
+            Runtime.TestFaults.Reached("trial");
             trialsThisCall++;
             if (_o.StopWhen?.Invoke(trial) == true) { _searchDone = true; Save(); }
             else if (Interrupt()) return Result(interrupted: true);
