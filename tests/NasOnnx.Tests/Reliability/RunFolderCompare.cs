@@ -21,6 +21,9 @@ public static partial class RunFolderCompare
     [GeneratedRegex(@"[0-9a-f]{12,}|\d+([.,]\d+)*(E[-+]?\d+)?")]
     private static partial Regex NumbersAndHashes();
 
+    [GeneratedRegex(@"ran \([^)]*\)|skipped \(up to date\)|taken as is \([^)]*\)")]
+    private static partial Regex ThisRunCell();
+
     [GeneratedRegex(@"[^|<>]*\.\.\.")]
     private static partial Regex TruncatedCell();
 
@@ -28,7 +31,7 @@ public static partial class RunFolderCompare
     public static bool HasMeasurements(string relative) =>
         relative is "search/search.json" or "retrain/epochs.csv" or "export/export.json"
         || relative.StartsWith("benchmark/", StringComparison.Ordinal)
-        || relative is "report/report.html" or "report/report.md";
+        || relative.StartsWith("report/", StringComparison.Ordinal) && !relative.StartsWith("report/figures/", StringComparison.Ordinal);
 
     /// <summary>The content to compare: the bytes' hash, or for measured files the content without the measurements.</summary>
     public static string Comparable(string runDir, string file, string relative)
@@ -37,8 +40,9 @@ public static partial class RunFolderCompare
         string text = File.ReadAllText(file);
         // The report names the run folder, which differs between the reference and the run compared.
         // Its table cells cut long values at a fixed length, so where a cut falls depends on the measured numbers' lengths.
+        // It also says what this run did with each stage (ran, skipped), which after a resume differs by design.
         if (relative.StartsWith("report/", StringComparison.Ordinal))
-            return TruncatedCell().Replace(NumbersAndHashes().Replace(text.Replace(runDir, "<run folder>"), "#"), "...");
+            return TruncatedCell().Replace(NumbersAndHashes().Replace(ThisRunCell().Replace(text.Replace(runDir, "<run folder>"), "<this run>"), "#"), "...");
         if (file.EndsWith(".json", StringComparison.Ordinal)) return Strip(JsonNode.Parse(text))?.ToJsonString() ?? "null";
         if (file.EndsWith(".csv", StringComparison.Ordinal)) return StripColumns(text);
         return text;
