@@ -61,8 +61,11 @@ public class EvolutionPipelineTests : IDisposable
     [InlineData("darts-fashion", "data,search,derive,retrain,evaluate,export,evaluate-onnx,report")]
     [InlineData("darts-random-baseline", "data,retrain-random1,eval-random1,retrain-random2,eval-random2,retrain-random3,eval-random3,retrain-random4,eval-random4,retrain-random5,eval-random5,report")]
     [InlineData("spos-rank-check", "data,search")]
+    [InlineData("quickstart", "data,profile,search,derive,retrain,evaluate,export,evaluate-onnx,benchmark,report")]
+    [InlineData("latency-constrained", "data,profile,search,derive,retrain,evaluate,export,evaluate-onnx,benchmark,report")]
+    [InlineData("latency-random-baseline", "data,profile,search,derive,retrain,evaluate,export,evaluate-onnx,benchmark,report")]
     [InlineData("evolution-vs-random", "data,search,derive,retrain-derived,eval-derived,retrain-random1,eval-random1,retrain-random2,eval-random2,retrain-random3,eval-random3,retrain-random4,eval-random4,retrain-random5,eval-random5")]
-    public void Shipped_multi_trial_pipelines_parse_and_their_architectures_load(string name, string stages)
+    public void Shipped_search_pipelines_parse_and_their_architectures_load(string name, string stages)
     {
         string dir = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(dir, "NasOnnx.sln"))) dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("no NasOnnx.sln above the tests");
