@@ -123,8 +123,14 @@ public class ModelZooTests(ITestOutputHelper output)
         // ONNX Runtime and TorchSharp agree to a few images in 10,000 (export checks logits to 1e-4).
         if (meta.TryGetValue(OnnxExporter.Keys.Accuracy, out var metaAcc))
             Assert.InRange(double.Parse(metaAcc, CultureInfo.InvariantCulture), card.TestAccuracyOnnx!.Value - 0.001, card.TestAccuracyOnnx!.Value + 0.001);
+        // The metadata's latency was measured when the model was chosen (a latency-constrained search measures its
+        // finalists), the card's by the benchmark stage afterwards: two measurements of the same file, which agree to
+        // the harness's repeatability (+-10% under load, src/NasOnnx/Latency/README.md), or 1 us for sub-0.01 ms models.
         if (meta.TryGetValue(OnnxExporter.Keys.LatencyMs, out var metaLat))
-            Assert.InRange(double.Parse(metaLat, CultureInfo.InvariantCulture), card.LatencyP50Ms!.Value - 0.001, card.LatencyP50Ms!.Value + 0.001);
+        {
+            double p50 = card.LatencyP50Ms!.Value, tolerance = Math.Max(0.001, 0.1 * p50);
+            Assert.InRange(double.Parse(metaLat, CultureInfo.InvariantCulture), p50 - tolerance, p50 + tolerance);
+        }
 
         // architecture.json is the architecture in the metadata, and its ArchId is the card's.
         string archFile = File.ReadAllText(F(ModelCard.ArchitectureFile));
