@@ -150,7 +150,7 @@ public class LatencyPipelineTests : IDisposable
         while (!File.Exists(Path.Combine(dir, "NasOnnx.sln"))) dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("no NasOnnx.sln above the tests");
         var registry = StageCatalog.CreateRegistry();
         var pipeline = new PipelineParser(registry).ParseFile(Path.Combine(dir, "pipeline", name + ".yaml"));
-        Assert.Equal(["data", "profile", "search", "derive", "retrain", "evaluate", "export", "benchmark", "report"], pipeline.Stages.Select(s => s.Name));
+        Assert.Equal(["data", "profile", "search", "derive", "retrain", "evaluate", "export", "evaluate-onnx", "benchmark", "report"], pipeline.Stages.Select(s => s.Name));
         Assert.Equal(name == "latency-constrained" ? "evolution" : "random", pipeline.Stage("search").Params["strategy"].Value);
         Assert.True(pipeline.Defaults.ContainsKey("latency_target"));
     }
