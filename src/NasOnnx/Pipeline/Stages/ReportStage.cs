@@ -19,7 +19,7 @@ public sealed class ReportStage : IStage
     public void Run(StageContext context)
     {
         var blocks = RunReport.Build(context.RunDir, context.PipelineName, context.PipelineFile, context.StageName,
-            context.EarlierResults, context.RunSets);
+            out var card, context.EarlierResults, context.RunSets);
         string title = context.String("title") ?? $"NasOnnx run report: {context.PipelineName}";
         AtomicWrite.Text(context.OutputPath("report.html"), HtmlReportWriter.Render(title, blocks));
         string figures = context.OutputPath("figures");
@@ -36,29 +36,8 @@ public sealed class ReportStage : IStage
             return name;
         });
         AtomicWrite.Text(context.OutputPath("report.md"), md);
-        WriteModelCard(context);
+        // model_card.json + .md beside the report: what `nasonnx publish` would put into models/ (the card the report shows).
+        card?.Save(context.OutputDir);
         context.Log.Info($"report: {Path.Combine(context.RunDir, context.StageName, "report.html")} ({names.Count} figures)");
-    }
-
-    /// <summary>
-    /// model_card.json + model_card.md of the run's exported model beside the report (what `nasonnx publish` would put
-    /// into models/), when the run exported one. A model the card cannot be built for is already explained in the report.
-    /// </summary>
-    private static void WriteModelCard(StageContext context)
-    {
-        var lockFile = LockFile.Load(Path.Combine(context.RunDir, PipelineRunner.LockFileName), context.PipelineName);
-        lockFile.Stages.Remove(context.StageName);
-        var run = RunFolder.FromLock(context.RunDir, lockFile);
-        if (CardSources.Find(run) is not { } sources) return;
-        string projectRoot = PipelineRunner.ProjectRootOf(context.PipelineFile);
-        string pipelineRel = Path.GetRelativePath(projectRoot, Path.GetFullPath(context.PipelineFile)).Replace('\\', '/');
-        try
-        {
-            ModelCardBuilder.Build(run, sources, context.PipelineName, pipelineRel).Save(context.OutputDir);
-        }
-        catch (NasOnnxException e)
-        {
-            context.Log.Warn($"no model card: {e.Message}");
-        }
     }
 }

@@ -25,9 +25,11 @@ public static class RunReport
 
     /// <param name="earlier">What the current run did with each earlier stage (ran and why, skipped); empty outside a run.</param>
     /// <param name="runSets">The current run's --set overrides (those for the report stage itself are not in the lock yet).</param>
+    /// <param name="card">The model card shown in the report (null when the run exported no model or it could not be made).</param>
     public static IReadOnlyList<ReportBlock> Build(string runDir, string pipelineName, string pipelineFile, string selfStage,
-        IReadOnlyList<StageResult>? earlier = null, IReadOnlyList<string>? runSets = null)
+        out ModelCard? card, IReadOnlyList<StageResult>? earlier = null, IReadOnlyList<string>? runSets = null)
     {
+        card = null;
         string lockPath = Path.Combine(runDir, PipelineRunner.LockFileName);
         var lockFile = LockFile.Load(lockPath, pipelineName);
         lockFile.Stages.Remove(selfStage);
@@ -88,7 +90,9 @@ public static class RunReport
         {
             try
             {
-                blocks.AddRange(ModelCardSection(run, sources, pipelineName, pipelineRel).ToList());
+                var built = ModelCardBuilder.Build(run, sources, pipelineName, pipelineRel);
+                blocks.AddRange(ModelCardSection(run, sources, built).ToList());
+                card = built;
             }
             catch (NasOnnxException e)
             {
@@ -147,12 +151,11 @@ public static class RunReport
     }
 
     /// <summary>The model card of the run's exported model: the same facts `nasonnx publish` writes into model_card.json.</summary>
-    private static IEnumerable<ReportBlock> ModelCardSection(RunFolder run, CardSources sources, string pipelineName, string pipelineRel)
+    private static IEnumerable<ReportBlock> ModelCardSection(RunFolder run, CardSources sources, ModelCard card)
     {
         var inv = CultureInfo.InvariantCulture;
         string onnxPath = run.PathOf(sources.Export, ExportStage.ModelFile);
         var info = OnnxInspector.Inspect(onnxPath);
-        var card = ModelCardBuilder.Build(run, sources, pipelineName, pipelineRel);
         string accuracy = card.TestAccuracyOnnx is double acc
             ? $"{ModelCard.Percent(acc)} on {card.TestImages?.ToString("N0", inv)} test images, ONNX Runtime on model.onnx (stage {card.EvaluationStage})"
             : info.Metadata.TryGetValue(OnnxExporter.Keys.Accuracy, out var metaAcc) && double.TryParse(metaAcc, NumberStyles.Float, inv, out var ma)

@@ -53,8 +53,7 @@ public static class SposRankCheck
     {
         var stage = context.Stage;
         int count = Count(stage);
-        if (count <= 0) return null;
-        Validate(stage);
+        if (count <= 0) return null; // params were checked by Validate before the supernet trained
         double fraction = stage.Float("spos_rank_data_fraction");
 
         // A seed apart from the evolution's, so the check's architectures are not the evolution's first population.
