@@ -12,6 +12,9 @@ namespace NasOnnx.Search.OneShot;
 /// strongest non-'none' op weight (times the node's edge-normalization weight with partial channels), the argmax
 /// non-'none' op on each. NAS-Bench-201 and chain: argmax per decision. <see cref="DeriveOptions.MaxSkip"/> caps
 /// skip_connect per cell (darts, nb201): the weakest chosen skip is banned and its edge (or node) re-chosen, until the cap holds.
+/// On NAS-Bench-201 a banned skip becomes the strongest op other than 'none': the cap exists to put computation where the
+/// search drifted to a parameter-free shortcut, and cutting the edge instead can leave the cell's output node with only
+/// 'none' inputs (a cell that outputs zeros), which is what a collapsed search measured here would have produced.
 /// </summary>
 public static class OneShotDerivation
 {
@@ -78,11 +81,11 @@ public static class OneShotDerivation
 
     private static int[] ArgmaxCapped(double[][] probs, IReadOnlyList<string> ops, int maxSkip)
     {
-        int skip = ops.ToList().IndexOf(CellOps.SkipConnect);
+        int skip = ops.ToList().IndexOf(CellOps.SkipConnect), none = ops.ToList().IndexOf(CellOps.None);
         var banned = new HashSet<int>();
         while (true)
         {
-            var choice = probs.Select((p, e) => Argmax(p, o => !(o == skip && banned.Contains(e)))).ToArray();
+            var choice = probs.Select((p, e) => banned.Contains(e) ? Argmax(p, o => o != skip && o != none) : Argmax(p, _ => true)).ToArray();
             var skips = Enumerable.Range(0, choice.Length).Where(e => choice[e] == skip).ToList();
             if (maxSkip < 0 || skips.Count <= maxSkip) return choice;
             banned.Add(skips.OrderBy(e => probs[e][skip]).First());

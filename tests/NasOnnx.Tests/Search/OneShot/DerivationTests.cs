@@ -93,4 +93,34 @@ public class DerivationTests
         var capped = (Nb201Architecture)OneShotDerivation.Derive(space, snap, new DeriveOptions { MaxSkip = 1 });
         Assert.Equal([.. Enumerable.Repeat(CellOps.NorConv3x3, 5), CellOps.SkipConnect], capped.Edges);
     }
+
+    [Fact]
+    public void Nb201_max_skip_replaces_a_skip_by_computation_not_by_none()
+    {
+        // The output node's edges (3<-0, 3<-1, 3<-2 = edges 3, 4, 5) drifted to none/skip, as the skip-collapse run on
+        // Fashion-MNIST did: capping the weaker skip must not leave node 3 with only 'none' inputs.
+        var ops = Nb201Space.Ops.ToList();
+        double[] Row(params (string Op, double Logit)[] logits)
+        {
+            var r = new double[ops.Count];
+            foreach (var (op, logit) in logits) r[ops.IndexOf(op)] = logit;
+            return r;
+        }
+        var rows = new[]
+        {
+            Row([(CellOps.NorConv1x1, 1.0)]),
+            Row([(CellOps.SkipConnect, 2.0), (CellOps.None, 1.0)]),
+            Row([(CellOps.NorConv1x1, 1.0)]),
+            Row([(CellOps.None, 2.0)]),
+            Row([(CellOps.None, 2.0)]),
+            Row([(CellOps.SkipConnect, 1.5), (CellOps.None, 1.0), (CellOps.AvgPool3x3, 0.5)]),
+        };
+        var snap = new ArchSnapshot { Alphas = { ["cell"] = rows } };
+        var space = new Nb201Space();
+        var plain = (Nb201Architecture)OneShotDerivation.Derive(space, snap, new DeriveOptions());
+        Assert.Equal(CellOps.SkipConnect, plain.Edges[5]);
+        var capped = (Nb201Architecture)OneShotDerivation.Derive(space, snap, new DeriveOptions { MaxSkip = 1 });
+        Assert.Equal(CellOps.SkipConnect, capped.Edges[1]);   // the stronger skip stays
+        Assert.Equal(CellOps.AvgPool3x3, capped.Edges[5]);    // the weaker one: strongest op that is neither skip nor none
+    }
 }
