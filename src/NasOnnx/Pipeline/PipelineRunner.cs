@@ -216,18 +216,37 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
         RunDir = runDir,
         Inputs = def.Inputs.ToDictionary(i => i.Key, i => Path.Combine(runDir, i.Value)),
         Params = parameters,
-        Seed = parameters.TryGetValue("seed", out var s) && s is long explicitSeed ? explicitSeed : DeriveSeed(pipeline.Seed, def.Name),
+        Seed = StageSeed(pipeline, def, options.Sets),
         Log = log,
         Cancellation = options.Cancellation,
         EarlierResults = earlier,
         RunSets = options.Sets,
     };
 
-    /// <summary>Whether a `--set` changes this stage: "stage.param=..." names it, "param=..." reaches every stage with the param (threads: all).</summary>
+    /// <summary>Whether a `--set` changes this stage: "stage.param=..." names it, "param=..." reaches every stage with the param (threads and seed: all).</summary>
     private static bool AppliesTo(string set, StageDefinition def, IStage stage)
     {
         var (stageName, param, _) = ParseSet(set);
-        return (stageName is null || stageName == def.Name) && (param == "threads" || stage.Params.Any(p => p.Name == param));
+        return (stageName is null || stageName == def.Name) && (param is "threads" or "seed" || stage.Params.Any(p => p.Name == param));
+    }
+
+    /// <summary>
+    /// The stage's seed: `--set STAGE.seed=N` gives it N; otherwise it is derived from the pipeline seed (the file's
+    /// `seed`, or `--set seed=N`) and the stage name, so repeating one stage (e.g. a retrain) with other seeds leaves
+    /// every other stage's key alone.
+    /// </summary>
+    private static long StageSeed(PipelineDefinition pipeline, StageDefinition def, IReadOnlyList<string> sets)
+    {
+        long pipelineSeed = pipeline.Seed;
+        long? stageSeed = null;
+        foreach (var (stageName, param, raw) in sets.Select(ParseSet).Where(o => o.Param == "seed" && (o.Stage is null || o.Stage == def.Name)))
+        {
+            if (!long.TryParse(raw, out var value))
+                throw new NasOnnxException($"--set {(stageName is null ? "" : stageName + ".")}seed={raw}: not an integer", "write e.g. --set seed=7")
+                    { FilePath = pipeline.SourcePath };
+            if (stageName is null) pipelineSeed = value; else stageSeed = value;
+        }
+        return stageSeed ?? DeriveSeed(pipelineSeed, def.Name);
     }
 
     /// <summary>A per-stage seed from the pipeline seed and the stage name (FNV-1a), stable across runs and platforms.</summary>
@@ -245,7 +264,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
         foreach (var (stageName, param, _) in overrides)
         {
             var targets = stageName is null ? pipeline.Stages : [pipeline.Stage(stageName)];
-            if (param != "threads" && !targets.Any(t => registry.Get(t.Kind).Params.Any(p => p.Name == param)))
+            if (param is not ("threads" or "seed") && !targets.Any(t => registry.Get(t.Kind).Params.Any(p => p.Name == param)))
                 throw new NasOnnxException($"--set {(stageName is null ? "" : stageName + ".")}{param}: no stage {(stageName is null ? "in this pipeline " : "")}has a param '{param}'",
                     "check the spelling; `nasonnx stages` lists every stage kind's params") { FilePath = pipeline.SourcePath };
         }

@@ -158,6 +158,7 @@ public class PipelineRunnerTests : IDisposable
     [InlineData("nowhere.count=1", "no stage named 'nowhere'")]
     [InlineData("b.count=many", "'many' is not an integer")]
     [InlineData("count", "is not key=value")]
+    [InlineData("b.seed=x", "seed=x: not an integer")]
     public void Bad_overrides_are_rejected_before_anything_runs(string set, string problem)
     {
         var e = Assert.Throws<NasOnnxException>(() => Run(new RunOptions { Sets = [set] }));
@@ -180,5 +181,25 @@ public class PipelineRunnerTests : IDisposable
         Assert.Equal(PipelineRunner.DeriveSeed(42, "train"), PipelineRunner.DeriveSeed(42, "train"));
         Assert.NotEqual(PipelineRunner.DeriveSeed(42, "train"), PipelineRunner.DeriveSeed(42, "search"));
         Assert.NotEqual(PipelineRunner.DeriveSeed(42, "train"), PipelineRunner.DeriveSeed(43, "train"));
+    }
+
+    [Fact]
+    public void Set_seed_reseeds_one_stage_or_the_whole_pipeline()
+    {
+        Run();
+        var lockPath = _dir["runs/demo/pipeline.lock"];
+        var r = Run(new RunOptions { Sets = ["b.seed=7"] });
+        Assert.Equal([StageOutcome.Skipped, StageOutcome.Ran], Outcomes(r));
+        Assert.Equal("its seed changed", r.Stages[1].Reason);
+        var stages = LockFile.Load(lockPath, "demo").Stages;
+        Assert.Equal(PipelineRunner.DeriveSeed(5, "a"), stages["a"].Seed);
+        Assert.Equal(7, stages["b"].Seed);
+        Assert.Equal(["b.seed=7"], stages["b"].Sets);
+
+        r = Run(new RunOptions { Sets = ["seed=6"] });
+        Assert.Equal([StageOutcome.Ran, StageOutcome.Ran], Outcomes(r));
+        stages = LockFile.Load(lockPath, "demo").Stages;
+        Assert.Equal(PipelineRunner.DeriveSeed(6, "a"), stages["a"].Seed);
+        Assert.Equal(PipelineRunner.DeriveSeed(6, "b"), stages["b"].Seed);
     }
 }
