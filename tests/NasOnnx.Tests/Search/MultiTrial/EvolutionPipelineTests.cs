@@ -61,6 +61,7 @@ public class EvolutionPipelineTests : IDisposable
     [InlineData("darts-fashion", "data,search,derive,retrain,evaluate,export,evaluate-onnx,report")]
     [InlineData("darts-random-baseline", "data,retrain-random1,eval-random1,retrain-random2,eval-random2,retrain-random3,eval-random3,retrain-random4,eval-random4,retrain-random5,eval-random5,report")]
     [InlineData("spos-rank-check", "data,search")]
+    [InlineData("skip-collapse", "data,search,derive-uncapped,derive-capped,retrain-uncapped,eval-uncapped,retrain-capped,eval-capped")]
     [InlineData("quickstart", "data,profile,search,derive,retrain,evaluate,export,evaluate-onnx,benchmark,report")]
     [InlineData("latency-constrained", "data,profile,search,derive,retrain,evaluate,export,evaluate-onnx,benchmark,report")]
     [InlineData("latency-random-baseline", "data,profile,search,derive,retrain,evaluate,export,evaluate-onnx,benchmark,report")]
