@@ -227,8 +227,11 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
     private static bool AppliesTo(string set, StageDefinition def, IStage stage)
     {
         var (stageName, param, _) = ParseSet(set);
-        return (stageName is null || stageName == def.Name) && (param is "threads" or "seed" || stage.Params.Any(p => p.Name == param));
+        return (stageName is null || stageName == def.Name) && (IsRunnerParam(param) || stage.Params.Any(p => p.Name == param));
     }
+
+    /// <summary>Params the runner itself takes for every stage, whatever its kind: the Torch thread count and the seed.</summary>
+    private static bool IsRunnerParam(string param) => param is "threads" or "seed";
 
     /// <summary>
     /// The stage's seed: `--set STAGE.seed=N` gives it N; otherwise it is derived from the pipeline seed (the file's
@@ -264,7 +267,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
         foreach (var (stageName, param, _) in overrides)
         {
             var targets = stageName is null ? pipeline.Stages : [pipeline.Stage(stageName)];
-            if (param is not ("threads" or "seed") && !targets.Any(t => registry.Get(t.Kind).Params.Any(p => p.Name == param)))
+            if (!IsRunnerParam(param) && !targets.Any(t => registry.Get(t.Kind).Params.Any(p => p.Name == param)))
                 throw new NasOnnxException($"--set {(stageName is null ? "" : stageName + ".")}{param}: no stage {(stageName is null ? "in this pipeline " : "")}has a param '{param}'",
                     "check the spelling; `nasonnx stages` lists every stage kind's params") { FilePath = pipeline.SourcePath };
         }
