@@ -87,20 +87,18 @@ public class DatasetLocatorTests
     }
 
     [Fact]
-    public void Debian_fashion_mnist_package_if_installed_loads_quickly_and_matches_the_constants()
+    public void Debian_fashion_mnist_package_if_installed_loads_and_matches_the_constants()
     {
         // Runs where `apt-get install dataset-fashion-mnist` was done; elsewhere there is nothing to check.
         if (!File.Exists(Path.Combine(DatasetCatalog.DebianFashionMnistFolder, "train-images-idx3-ubyte.gz"))) return;
         using var t = new TempDir();
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var loc = DatasetLocator.Locate(Fashion, null, t.Path);
         var pair = DatasetLoader.Load(loc);
-        sw.Stop();
         Assert.Equal(DatasetSource.System, loc.Source);
         Assert.Equal(60000, pair.Train.Count);
         Assert.Equal(10000, pair.Test.Count);
         Assert.All(pair.Train.ClassCounts(), c => Assert.Equal(6000, c));
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"loading took {sw.Elapsed}");
+        // how fast it loads is not asserted here: wall-clock limits fail on a loaded shared machine
         var n = Normalization.Compute(pair.Train);
         Assert.Equal(Normalization.FashionMnist.Mean[0], n.Mean[0], 4);
         Assert.Equal(Normalization.FashionMnist.Std[0], n.Std[0], 4);

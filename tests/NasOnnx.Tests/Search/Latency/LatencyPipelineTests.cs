@@ -128,7 +128,9 @@ public class LatencyPipelineTests : IDisposable
         string report = File.ReadAllText(_dir["runs/lc/report/report.md"]);
         Assert.Contains("| measured latency | p50 ", report);
         Assert.Contains("| device | ", report);
-        Assert.Contains($"| latency target | {target.ToString("0.###", CultureInfo.InvariantCulture)} ms: met", report);
+        // the verdict is whatever the benchmark measured: a wall-clock p50 on a shared machine can land either side of T
+        string verdict = bench.RootElement.GetProperty("meets_target").GetBoolean() ? "met" : "MISSED";
+        Assert.Contains($"| latency target | {target.ToString("0.###", CultureInfo.InvariantCulture)} ms: {verdict}", report);
         // and the model card beside the report carries the same measurement
         using var card = JsonDocument.Parse(File.ReadAllText(_dir["runs/lc/report/model_card.json"]));
         Assert.Equal(bench.RootElement.GetProperty("record").GetProperty("p50_ms").GetDouble(), card.RootElement.GetProperty("latency_p50_ms").GetDouble(), 4); // the card keeps 4 decimals
