@@ -10,8 +10,16 @@ namespace NasOnnx.Search.OneShot;
 /// <summary>One architecture of the rank check: its accuracy with inherited supernet weights and after stand-alone training.</summary>
 public sealed record RankCheckRow(int Index, string ArchId, double SupernetAccuracy, double StandAloneAccuracy, string Architecture);
 
-/// <summary>What the rank check found: Kendall tau between the two accuracy rankings over <see cref="Architectures"/>.</summary>
-public sealed record RankCheckResult(int Architectures, double KendallTau, double SupernetMean, double StandAloneMean);
+/// <summary>
+/// What the rank check found: Kendall tau between the two accuracy rankings over <see cref="Architectures"/>, and
+/// over the architectures that learned at all (<see cref="KendallTauAboveChance"/>, null when fewer than 3 did).
+/// </summary>
+/// <remarks>
+/// A random cell can compute a constant (e.g. NAS-Bench-201 with only `none` into the output node): both scores put it
+/// at chance level and last, an agreement that says nothing about ranking the cells worth choosing between.
+/// </remarks>
+public sealed record RankCheckResult(int Architectures, double KendallTau, double SupernetMean, double StandAloneMean,
+    int AtChanceLevel = 0, double? KendallTauAboveChance = null);
 
 /// <summary>
 /// Does the SPOS supernet rank architectures the way training them does? The whole premise of weight sharing is that
@@ -77,13 +85,30 @@ public static class SposRankCheck
                 rows.Add(new RankCheckRow(i + 1, archs[i].ArchId, supernet, alone, archs[i].ToJson(indented: false)));
                 bar.Advance(1, $"{archs[i].ArchId}: supernet {supernet:0.000} stand-alone {alone:0.000}");
             }
-        var result = new RankCheckResult(rows.Count,
-            LatencyValidation.KendallTau(rows.Select(r => r.SupernetAccuracy).ToList(), rows.Select(r => r.StandAloneAccuracy).ToList()),
-            rows.Average(r => r.SupernetAccuracy), rows.Average(r => r.StandAloneAccuracy));
+        var result = Summarize(rows, context.SpaceOptions.Classes);
         Csv.Write(Path.Combine(context.OutputDir, FileName), rows);
-        RankCheckPlot.Write(Path.Combine(context.OutputDir, PlotName), rows, result);
-        stage.Log.Info($"spos rank check: Kendall tau {result.KendallTau:0.000} between supernet and stand-alone accuracy over {rows.Count} architectures " +
+        RankCheckPlot.Write(Path.Combine(context.OutputDir, PlotName), rows, result, ChanceThreshold(context.SpaceOptions.Classes));
+        string aboveChance = result.AtChanceLevel == 0 ? "" : result.KendallTauAboveChance is { } t
+            ? $"; {t:0.000} over the {rows.Count - result.AtChanceLevel} that learned ({result.AtChanceLevel} at chance level)"
+            : $"; {result.AtChanceLevel} at chance level";
+        stage.Log.Info($"spos rank check: Kendall tau {result.KendallTau:0.000} between supernet and stand-alone accuracy over {rows.Count} architectures{aboveChance} " +
                        $"(means {result.SupernetMean:P1} / {result.StandAloneMean:P1})");
         return result;
+    }
+
+    /// <summary>
+    /// Stand-alone accuracy below which an architecture did not learn: 1.5x chance (15% with 10 classes). Trained
+    /// cells of any of our spaces are far above it; a cell with a constant output sits at chance.
+    /// </summary>
+    public static double ChanceThreshold(int classes) => 1.5 / classes;
+
+    /// <summary>Kendall tau over all rows, and over the rows above <see cref="ChanceThreshold"/>.</summary>
+    public static RankCheckResult Summarize(IReadOnlyList<RankCheckRow> rows, int classes)
+    {
+        static double Tau(IEnumerable<RankCheckRow> r) =>
+            LatencyValidation.KendallTau(r.Select(x => x.SupernetAccuracy).ToList(), r.Select(x => x.StandAloneAccuracy).ToList());
+        var learned = rows.Where(r => r.StandAloneAccuracy >= ChanceThreshold(classes)).ToList();
+        return new RankCheckResult(rows.Count, Tau(rows), rows.Average(r => r.SupernetAccuracy), rows.Average(r => r.StandAloneAccuracy),
+            rows.Count - learned.Count, learned.Count >= 3 ? Tau(learned) : null);
     }
 }

@@ -60,4 +60,33 @@ public class SposRankCheckTests : IDisposable
         var e = Assert.Throws<NasOnnxException>(() => new OneShotStrategy(OneShotKind.Spos).Run(ctx));
         Assert.Contains("spos_rank_archs", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Cells_at_chance_level_get_their_own_tau_and_are_named_instead_of_drawn()
+    {
+        // 4 cells that learned, ranked the same way by both scores except one swapped pair, and a constant-output cell
+        // at chance level that both put last: it adds 4 agreeing pairs that say nothing about the cells that learned.
+        RankCheckRow Row(int i, double supernet, double alone) => new(i, $"a{i}", supernet, alone, "{}");
+        var rows = new List<RankCheckRow> { Row(1, 0.90, 0.89), Row(2, 0.88, 0.87), Row(3, 0.87, 0.88), Row(4, 0.85, 0.84), Row(5, 0.10, 0.096) };
+        var result = SposRankCheck.Summarize(rows, classes: 10);
+        Assert.Equal(5, result.Architectures);
+        Assert.Equal(1, result.AtChanceLevel);
+        Assert.Equal((9 - 1) / 10.0, result.KendallTau, 12);                 // 10 pairs, 1 discordant
+        Assert.Equal((5 - 1) / 6.0, result.KendallTauAboveChance!.Value, 12); // 6 pairs among the 4 that learned, 1 discordant
+        Assert.Equal(0.15, SposRankCheck.ChanceThreshold(10), 12);
+
+        // all learned: both taus are the same; too few learned for a tau of their own: none
+        var all = SposRankCheck.Summarize(rows.Take(4).ToList(), 10);
+        Assert.Equal(0, all.AtChanceLevel);
+        Assert.Equal(all.KendallTau, all.KendallTauAboveChance!.Value, 12);
+        Assert.Null(SposRankCheck.Summarize([rows[0], rows[1], rows[4]], 10).KendallTauAboveChance);
+
+        // the plot is written in both cases (axes fitted to the cells that learned when 3 or more did)
+        string png = Path.Combine(_dir.Path, "rank.png");
+        RankCheckPlot.Write(png, rows, result, SposRankCheck.ChanceThreshold(10));
+        Assert.True(new FileInfo(png).Length > 1000);
+        string few = Path.Combine(_dir.Path, "few.png");
+        RankCheckPlot.Write(few, [rows[0], rows[4], rows[1]], SposRankCheck.Summarize([rows[0], rows[4], rows[1]], 10), SposRankCheck.ChanceThreshold(10));
+        Assert.True(new FileInfo(few).Length > 1000);
+    }
 }
