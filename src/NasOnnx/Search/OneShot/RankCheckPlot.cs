@@ -13,8 +13,10 @@ public static class RankCheckPlot
 {
     public static void Write(string path, IReadOnlyList<RankCheckRow> rows, RankCheckResult result, double chanceThreshold)
     {
-        var learned = rows.Where(r => r.StandAloneAccuracy >= chanceThreshold).ToList();
-        var shown = learned.Count >= 3 ? learned : rows.ToList(); // the same rule as the tau above chance
+        // zoom only when the cells that learned have a tau of their own (SposRankCheck.Summarize decides)
+        var shown = result.AtChanceLevel > 0 && result.KendallTauAboveChance is not null
+            ? rows.Where(r => r.StandAloneAccuracy >= chanceThreshold).ToList()
+            : rows.ToList();
         var plot = new Plot();
         var points = plot.Add.ScatterPoints(shown.Select(r => r.StandAloneAccuracy * 100).ToArray(), shown.Select(r => r.SupernetAccuracy * 100).ToArray());
         points.MarkerSize = 8;
