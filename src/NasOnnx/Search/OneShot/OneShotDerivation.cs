@@ -81,7 +81,8 @@ public static class OneShotDerivation
 
     private static int[] ArgmaxCapped(double[][] probs, IReadOnlyList<string> ops, int maxSkip)
     {
-        int skip = ops.ToList().IndexOf(CellOps.SkipConnect), none = ops.ToList().IndexOf(CellOps.None);
+        var names = ops.ToList();
+        int skip = names.IndexOf(CellOps.SkipConnect), none = names.IndexOf(CellOps.None);
         var banned = new HashSet<int>();
         while (true)
         {
