@@ -32,6 +32,7 @@ public sealed class DoctorCommand(IAnsiConsole console) : Command<DoctorCommand.
         {
             TorchRuntime.Initialize();
             Row("libtorch", torch.__version__);
+            Row("numerics", NumericsSelfCheck.Describe());
             Row("libtorch threads", $"{torch.get_num_threads()} (NASONNX_THREADS or pipeline `threads` changes it; {Environment.ProcessorCount} cores)");
         }
         catch (NasOnnxException e)

@@ -52,6 +52,9 @@ public static class TorchRuntime
                         $"Native library check: {NativeLibraryStatus}");
                 }
                 _initialized = true;
+                // NNPACK only serves some no-grad convolutions (our inference runs in ONNX Runtime); where the CPU
+                // lacks it, every attempt logs "Could not initialize NNPACK!" (hundreds of lines a run).
+                LibTorchSwitches.DisableNnpack();
             }
             int wanted = threads > 0 ? threads : DefaultThreads();
             if (Threads != wanted)
@@ -59,6 +62,8 @@ public static class TorchRuntime
                 torch.set_num_threads(wanted);
                 Threads = wanted;
             }
+            // Checked before anything trains, once per machine (cached); see NumericsSelfCheck for why.
+            NumericsSelfCheck.Apply();
         }
     }
 
