@@ -72,6 +72,8 @@ public sealed class LatencyTable
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // NaN/Infinity (a diverged trial's loss, say) are written as named literals instead of throwing.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     public static string CachePath(string cacheDir, DeviceFingerprint fingerprint) => Path.Combine(cacheDir, $"{fingerprint.Id}.json");

@@ -37,6 +37,8 @@ public sealed class LockFile
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // NaN/Infinity (a diverged trial's loss, say) are written as named literals instead of throwing.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     public static LockFile Load(string path, string pipeline)

@@ -48,7 +48,7 @@ public static class CheckpointFile
 {
     public const byte FormatVersion = 1;
     private static readonly byte[] Magic = "NASONNXCKPT"u8.ToArray();
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static void Write(string path, CheckpointHeader header, nn.Module model, IReadOnlyList<TorchSharp.Modules.OptimizerHelper> optimizers)
     {

@@ -50,11 +50,14 @@ public sealed class TrainStep : IDisposable
             logits = _model.forward(x);
             loss = nn.functional.cross_entropy(logits, y, label_smoothing: _recipe.LabelSmoothing);
         }
+        loss = FiniteGuard.Loss(FiniteGuard.Train, loss);
         Optimizer.zero_grad();
         loss.backward();
+        double lossValue = loss.item<float>();
+        FiniteGuard.Check(FiniteGuard.Train, lossValue, _parameters); // before the step: never apply a NaN update
         if (_recipe.GradClip > 0) nn.utils.clip_grad_norm_(_parameters, _recipe.GradClip);
         Optimizer.step();
-        double lossSum = loss.item<float>() * (double)n;
+        double lossSum = lossValue * n;
         long correct = logits.argmax(1).eq(y).sum().item<long>();
         return (lossSum, correct);
     }

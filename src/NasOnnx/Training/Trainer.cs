@@ -101,7 +101,10 @@ public sealed class Trainer(IRunLog log)
                 {
                     cancellation.ThrowIfCancellationRequested();
                     lr = schedule.RateAt(step);
-                    var (l, c) = trainStep.Run(batch.Images, batch.Labels, shape, lr);
+                    double l;
+                    long c;
+                    try { (l, c) = trainStep.Run(batch.Images, batch.Labels, shape, lr); }
+                    catch (DivergedException e) { throw e.At($"epoch {epoch + 1}, step {step + 1}, lr {lr:g4}"); }
                     lossSum += l;
                     correct += c;
                     seen += batch.Count;

@@ -84,6 +84,8 @@ public sealed record ModelCard
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // NaN/Infinity (a diverged trial's loss, say) are written as named literals instead of throwing.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         // The card is read by people too: keep ` < > & ' as they are (no HTML embedding happens).
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };

@@ -11,6 +11,9 @@ namespace NasOnnx.Search.MultiTrial;
 /// </summary>
 public sealed class CachingEvaluator : IEvaluator
 {
+    /// <summary>One entry a line; a diverged trial's NaN accuracy is written as a named literal instead of throwing.</summary>
+    private static readonly JsonSerializerOptions Compact = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     public const string FileName = "evaluations.jsonl";
 
     private readonly IEvaluator _inner;
@@ -26,7 +29,7 @@ public sealed class CachingEvaluator : IEvaluator
         {
             try
             {
-                var entry = JsonSerializer.Deserialize<Entry>(line);
+                var entry = JsonSerializer.Deserialize<Entry>(line, Compact);
                 if (entry?.Key is { } key && entry.Objectives is { } o) _cache[key] = o;
             }
             catch (JsonException)
@@ -53,7 +56,7 @@ public sealed class CachingEvaluator : IEvaluator
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_file))!);
             using var stream = new FileStream(_file, FileMode.Append, FileAccess.Write);
             // a torn previous line must not swallow this one
-            stream.Write(Encoding.UTF8.GetBytes("\n" + JsonSerializer.Serialize(new Entry(key, result)) + "\n"));
+            stream.Write(Encoding.UTF8.GetBytes("\n" + JsonSerializer.Serialize(new Entry(key, result), Compact) + "\n"));
             stream.Flush(flushToDisk: true);
         }
         return result;

@@ -115,19 +115,23 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
                     var xt = Images(wEnum.Current);
                     var yt = torch.tensor(wEnum.Current.Labels);
                     trainer.WeightLr = schedule.RateAt(step);
-                    if (archSteps)
+                    try
                     {
-                        var xv = Images(aEnum.Current);
-                        var yv = torch.tensor(aEnum.Current.Labels);
-                        var (l, c) = trainer.ArchStep(xt, yt, xv, yv, secondOrder: Kind == OneShotKind.Darts2);
-                        archLoss += l * aEnum.Current.Count;
-                        archCorrect += c;
-                        archSeen += aEnum.Current.Count;
+                        if (archSteps)
+                        {
+                            var xv = Images(aEnum.Current);
+                            var yv = torch.tensor(aEnum.Current.Labels);
+                            var (l, c) = trainer.ArchStep(xt, yt, xv, yv, secondOrder: Kind == OneShotKind.Darts2);
+                            archLoss += l * aEnum.Current.Count;
+                            archCorrect += c;
+                            archSeen += aEnum.Current.Count;
+                        }
+                        if (Kind == OneShotKind.Spos) net.UsePath(context.Space.Sample(pathRng));
+                        var (loss, correct) = trainer.WeightStep(xt, yt);
+                        trainLoss += loss * wEnum.Current.Count;
+                        trainCorrect += correct;
                     }
-                    if (Kind == OneShotKind.Spos) net.UsePath(context.Space.Sample(pathRng));
-                    var (loss, correct) = trainer.WeightStep(xt, yt);
-                    trainLoss += loss * wEnum.Current.Count;
-                    trainCorrect += correct;
+                    catch (DivergedException e) { throw e.At($"epoch {epoch + 1}, step {step + 1}, lr {trainer.WeightLr:g4}"); }
                     seen += wEnum.Current.Count;
                     bar.Advance(1, $"loss {trainLoss / seen:0.000} acc {(double)trainCorrect / seen:0.000}");
                 }

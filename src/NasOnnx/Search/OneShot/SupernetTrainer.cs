@@ -1,4 +1,5 @@
 using NasOnnx.Supernets;
+using NasOnnx.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -52,9 +53,10 @@ public sealed class SupernetTrainer : IDisposable
         using var scope = torch.NewDisposeScope();
         foreach (var g in _weightOpt.ParamGroups) g.LearningRate = WeightLr;
         var logits = _net.call(x);
-        var loss = nn.functional.cross_entropy(logits, y);
+        var loss = FiniteGuard.Loss(FiniteGuard.SupernetWeights, nn.functional.cross_entropy(logits, y));
         _weightOpt.zero_grad();
         loss.backward();
+        FiniteGuard.Check(FiniteGuard.SupernetWeights, loss.ToDouble(), _weights);
         // ops off the sampled path (GDAS, SPOS) get a zero gradient rather than none, so momentum and weight decay treat
         // every weight the same whatever the sampling history (as PyTorch's zero_grad without set_to_none) and a resumed run
         // repeats an uninterrupted one
@@ -74,6 +76,8 @@ public sealed class SupernetTrainer : IDisposable
         var (grads, loss, correct) = secondOrder
             ? SecondOrderGradient(xTrain, yTrain, xVal, yVal, WeightLr)
             : FirstOrderGradient(xVal, yVal);
+        if (FiniteGuard.Inject is not null) loss = FiniteGuard.Loss(FiniteGuard.Architecture, torch.tensor(loss)).ToDouble();
+        FiniteGuard.CheckGradients(FiniteGuard.Architecture, loss, grads);
         Apply(grads);
         return (loss, correct);
     }

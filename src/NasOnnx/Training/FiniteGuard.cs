@@ -1,0 +1,81 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NasOnnx.Training;
+
+/// <summary>
+/// Stops a training loop the moment its loss or gradient norm stops being finite, instead of training on with NaN
+/// to the end (what happened on CPUs whose kernels misbehave; see Runtime/NumericsSelfCheck). Every loop that
+/// trains calls <see cref="Check"/> after its backward pass. Tests make a loop diverge on purpose through
+/// <see cref="Inject"/>.
+/// </summary>
+public static class FiniteGuard
+{
+    /// <summary>Loop kinds, as named in messages and by <see cref="Inject"/>.</summary>
+    public const string Train = "training", SupernetWeights = "supernet weight step", Architecture = "architecture step";
+
+    /// <summary>Test hook: (loop, call number of that loop since the hook was set, from 1) -> turn its loss into NaN. Never set in real runs.</summary>
+    public static Func<string, long, bool>? Inject
+    {
+        get => _inject;
+        set { lock (Calls) { Calls.Clear(); _inject = value; } }
+    }
+
+    private static Func<string, long, bool>? _inject;
+    private static readonly Dictionary<string, long> Calls = new(StringComparer.Ordinal);
+
+    /// <summary>The loss a loop back-propagates: <paramref name="loss"/> itself, or NaN where a test injects a divergence.</summary>
+    public static Tensor Loss(string loop, Tensor loss)
+    {
+        var inject = Inject;
+        if (inject is null) return loss;
+        long call;
+        lock (Calls) { Calls[loop] = call = Calls.GetValueOrDefault(loop) + 1; }
+        return inject(loop, call) ? loss * double.NaN : loss;
+    }
+
+    /// <summary>Throws <see cref="DivergedException"/> when the loss or the total gradient norm is NaN or infinite.</summary>
+    public static void Check(string loop, double loss, IEnumerable<Tensor> parameters) =>
+        CheckGradients(loop, loss, parameters.Select(p => p.grad).Where(g => g is not null && !g.IsInvalid).Select(g => g!));
+
+    /// <summary>As <see cref="Check"/>, for gradients held apart from their parameters (the architecture step's).</summary>
+    public static void CheckGradients(string loop, double loss, IEnumerable<Tensor> gradients)
+    {
+        if (!double.IsFinite(loss)) throw new DivergedException(loop, $"the loss became {loss}");
+        double norm = Norm(gradients);
+        if (!double.IsFinite(norm)) throw new DivergedException(loop, $"the gradient norm became {norm} (loss {loss:g4})");
+    }
+
+    private static double Norm(IEnumerable<Tensor> gradients)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor? total = null;
+        foreach (var g in gradients)
+        {
+            var sq = g.detach().to_type(ScalarType.Float64).square().sum();
+            total = total is null ? sq : total + sq;
+        }
+        return total is null ? 0 : Math.Sqrt(total.item<double>());
+    }
+
+    /// <summary>False when any parameter or buffer holds NaN or infinity: such weights are never published.</summary>
+    public static bool AllFinite(nn.Module module)
+    {
+        using var scope = torch.NewDisposeScope();
+        foreach (var (_, t) in module.state_dict())
+            if (t.is_floating_point() && !t.isfinite().all().item<bool>()) return false;
+        return true;
+    }
+}
+
+/// <summary>A training loop's loss or gradients stopped being finite. Loops add where (epoch, step, lr) before it reaches the user.</summary>
+public sealed class DivergedException(string loop, string what, string? where = null)
+    : NasOnnxException($"{loop} diverged: {what}{(where is null ? "" : " at " + where)}",
+        "Lower the learning rate (lr) or keep gradient clipping on (grad_clip); if this machine's CPU is suspect, `nasonnx doctor` shows " +
+        "the numerics check, and NASONNX_NUMERICS=safe forces the safe configuration.")
+{
+    public string Loop { get; } = loop;
+    public string What { get; } = what;
+
+    public DivergedException At(string where) => new(Loop, What, where);
+}
