@@ -20,6 +20,9 @@ public sealed class StageLock
     public SortedDictionary<string, string> Outputs { get; set; } = new(StringComparer.Ordinal);
     public string OutputsHash { get; set; } = "";
     public DateTimeOffset Completed { get; set; }
+    /// <summary>The libtorch numerics configuration in force while the stage ran (null for stages that never started
+    /// libtorch); not part of the key, so a machine that needs the safe configuration reuses results made without it.</summary>
+    public string? Numerics { get; set; }
     public double Seconds { get; set; }
 }
 

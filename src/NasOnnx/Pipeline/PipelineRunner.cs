@@ -152,6 +152,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
             try
             {
                 entry.Completed = DateTimeOffset.UtcNow;
+                entry.Numerics = NumericsSelfCheck.Status?.ToString();
                 entry.Seconds = Math.Round(watch.Elapsed.TotalSeconds, 2);
                 var previous = lockFile.Stages.GetValueOrDefault(def.Name);
                 lockFile.Stages[def.Name] = entry;

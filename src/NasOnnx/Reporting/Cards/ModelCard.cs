@@ -44,6 +44,8 @@ public sealed record ModelCard
     /// <summary>DeviceFingerprint.Id: equal ids mean comparable latencies.</summary>
     public string? DeviceId { get; init; }
     public int? Threads { get; init; }
+    /// <summary>The libtorch numerics configuration (Runtime/NumericsSelfCheck) the run's training stages ran under.</summary>
+    public string? Numerics { get; init; }
     public int? Batch { get; init; }
     /// <summary>Where the latency numbers come from (a benchmark stage, or a command run by hand).</summary>
     public string? LatencySource { get; init; }

@@ -67,6 +67,7 @@ public static class ModelCardBuilder
             EvaluationStage = sources.Evaluation,
             PerClassAccuracy = sources.Evaluation is null ? null : run.PerClass(sources.Evaluation),
             LatencyP50Ms = bench is null ? null : Math.Round(bench.P50Ms, 4),
+            Numerics = run.Lock.Stages.Values.Select(s => s.Numerics).OfType<string>().Distinct().DefaultIfEmpty().Aggregate((a, b) => a + " | " + b),
             LatencyP90Ms = bench is null ? null : Math.Round(bench.P90Ms, 4),
             Device = bench?.Device,
             DeviceId = bench?.DeviceId,

@@ -39,6 +39,7 @@ public static class ModelCardMarkdown
             : $"p50 **{Ms(c.LatencyP50Ms)}**, p90 {Ms(c.LatencyP90Ms)}; {c.Threads?.ToString(inv) ?? "?"} thread(s), batch {c.Batch?.ToString(inv) ?? "?"}"));
         if (c.Device is not null) rows.Add(("device", c.Device + (c.DeviceId is null ? "" : $" (fingerprint `{c.DeviceId}`)")));
         if (c.LatencySource is not null) rows.Add(("latency measured by", c.LatencySource));
+        if (c.Numerics is not null) rows.Add(("trained under", $"libtorch numerics {c.Numerics}"));
         if (c.PredictedLatencyMs is double pred) rows.Add(("predicted latency", $"{Ms(pred)} (the run's profile-latency predictor)"));
         rows.Add(("file", $"`model.onnx`, {N(c.OnnxBytes)} bytes, opset {c.Opset.ToString(inv)}, SHA-256 `{c.OnnxSha256}`"));
         rows.Add(("reproduce", $"`{c.ReproduceCommand}`"));
