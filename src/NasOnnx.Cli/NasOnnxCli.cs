@@ -50,11 +50,15 @@ public static class NasOnnxCli
                 bench.SetDescription("Measure speed and latency on this machine.");
                 bench.AddCommand<BenchTrainCommand>("train")
                     .WithDescription("Time the training step of the reference CNN (images/s, ms/step, peak RSS); --compare-torch runs the same in PyTorch.")
-                    .WithExample("bench", "train", "--compare-torch");
+                    .WithExample("bench", "train", "--compare-torch")
+                    .WithExample("bench", "train", "--compare-numerics");
                 bench.AddCommand<BenchLatencyCommand>("latency")
                     .WithDescription("Measure an ONNX model's latency (p50, p90, mean, std) with the device fingerprint; --repeat-processes N checks repeatability.")
                     .WithExample("bench", "latency", "model.onnx", "--runs", "500")
                     .WithExample("bench", "latency", "model.onnx", "--repeat-processes", "5");
+                bench.AddCommand<BenchNumericsCommand>("numerics")
+                    .WithDescription("The numerics self-check's probes under the default (oneDNN on), guarded and safe (oneDNN off) configurations, side by side.")
+                    .WithExample("bench", "numerics");
                 bench.AddCommand<BenchSearchCommand>("search")
                     .WithDescription("Time one-shot search steps (architecture + weight step) and peak memory on the DARTS search network.")
                     .WithExample("bench", "search", "--mode", "darts", "--C", "16", "--layers", "8", "--batch", "64", "--res", "28");

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using NasOnnx.Pipeline;
 using NasOnnx.Search.OneShot;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -62,6 +63,15 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
         [DefaultValue(2)]
         public int Threads { get; init; } = 2;
 
+        [CommandOption("--compare-numerics")]
+        [Description("Time the steps under the default (oneDNN on), guarded and safe (oneDNN off) numerics configurations, alternating, and print the ratios.")]
+        public bool CompareNumerics { get; init; }
+
+        [CommandOption("--rounds <N>")]
+        [Description("With --compare-numerics: rounds of (default, guarded, safe); the best of each counts. Default 2.")]
+        [DefaultValue(2)]
+        public int Rounds { get; init; } = 2;
+
         [CommandOption("--json")]
         [Description("Print one JSON line only.")]
         public bool Json { get; init; }
@@ -75,11 +85,44 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
         }
     }
 
+    /// <summary>Default, guarded and safe runs alternate in one process (in that order each round); the best of each counts.</summary>
+    private int CompareNumerics(Settings s, CancellationToken cancellation)
+    {
+        Runtime.TorchRuntime.Initialize(s.Threads);
+        NumericsComparison.RequireSwitch();
+        var best = new Dictionary<Runtime.NumericsConfiguration, SearchBenchResult>();
+        for (int round = 0; round < Math.Max(1, s.Rounds); round++)
+            foreach (var c in NumericsComparison.Configurations)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                SearchBenchResult r;
+                using (Runtime.NumericsSelfCheck.With(c))
+                    r = SearchStepBench.Run(s.Mode, s.C, s.Layers, s.Batch, s.Res, s.Channels, s.PartialK, s.Warmup, s.Steps, s.Threads);
+                if (!s.Json)
+                    console.MarkupLine(Markup.Escape($"round {round + 1} {NumericsComparison.Name(c)}: {r.MsPerStep:0} ms/step (min {r.MsMin:0}; CPU {r.CpuMsPerStep:0} ms/step)"));
+                if (!best.TryGetValue(c, out var b) || r.MsPerStep < b.MsPerStep) best[c] = r;
+            }
+        double reference = best[Runtime.NumericsConfiguration.Default].MsPerStep;
+        double guarded = best[Runtime.NumericsConfiguration.Guarded].MsPerStep, safe = best[Runtime.NumericsConfiguration.Safe].MsPerStep;
+        if (s.Json)
+            console.WriteLine(JsonSerializer.Serialize(new
+            {
+                mode = s.Mode, default_ms_per_step = reference, guarded_ms_per_step = guarded, safe_ms_per_step = safe,
+                guarded_to_default = Math.Round(guarded / reference, 3), safe_to_default = Math.Round(safe / reference, 3),
+            }, PlainJson.Options));
+        else
+            console.MarkupLine(Markup.Escape($"{s.Mode} C={s.C} layers={s.Layers} batch={s.Batch} res={s.Res} threads={s.Threads}: default {reference:0} ms/step, " +
+                                             $"guarded {guarded:0} ms/step ({guarded / reference:0.00}x), safe {safe:0} ms/step ({safe / reference:0.00}x); " +
+                                             $"in force in this process: {Runtime.NumericsSelfCheck.Describe()}"));
+        return 0;
+    }
+
     /// <summary>Spectre.Console.Cli needs long options of two or more letters; the DARTS-style `--C 16` becomes `-C 16`.</summary>
     public static string[] NormalizeArgs(string[] args) => args.Select(a => a == "--C" ? "-C" : a.StartsWith("--C=", StringComparison.Ordinal) ? "-C=" + a[4..] : a).ToArray();
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        if (s.CompareNumerics) return CompareNumerics(s, cancellationToken);
         var r = SearchStepBench.Run(s.Mode, s.C, s.Layers, s.Batch, s.Res, s.Channels, s.PartialK, s.Warmup, s.Steps, s.Threads,
             s.Json ? null : line => console.MarkupLine(Markup.Escape(line)));
         if (s.Json)
@@ -88,7 +131,7 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
             {
                 impl = "nasonnx", mode = r.Mode, C = r.C, layers = r.Layers, batch = r.Batch, res = r.Resolution, threads = r.Threads,
                 ms_per_step = r.MsPerStep, ms_min = r.MsMin, cpu_ms_per_step = r.CpuMsPerStep, peak_rss_mb = r.PeakRssMb, weights = r.Weights,
-            }));
+            }, PlainJson.Options));
             return 0;
         }
         console.MarkupLine($"[bold]{r.Mode}[/] C={r.C} layers={r.Layers} batch={r.Batch} res={r.Resolution} threads={r.Threads}: " +

@@ -16,7 +16,8 @@ namespace NasOnnx.Cli.Commands;
 /// `nasonnx bench train`: times the project's training step (<see cref="TrainStep"/>: forward, cross-entropy,
 /// backward, clipping, SGD) on the reference FixedCnn, and with --compare-torch the identical network and step in
 /// PyTorch (tests/bench/train_step_torch.py run by /usr/bin/python3), alternating rounds so both see the same
-/// machine load, and prints the ratio.
+/// machine load, and prints the ratio. With --compare-numerics it times the step under the default, guarded and safe
+/// numerics configurations (see NumericsSelfCheck), alternating in one process, and prints each against default.
 /// </summary>
 public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrainCommand.Settings>
 {
@@ -60,6 +61,10 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
         [Description("Also time the same network in PyTorch (/usr/bin/python3 with torch, e.g. Debian's python3-torch)")]
         public bool CompareTorch { get; init; }
 
+        [CommandOption("--compare-numerics")]
+        [Description("Time the step under the default (oneDNN on), guarded and safe (oneDNN off) numerics configurations, alternating rounds, and print the ratios")]
+        public bool CompareNumerics { get; init; }
+
         [CommandOption("--python <PATH>")]
         [Description("Python with torch for --compare-torch. Default /usr/bin/python3")]
         public string Python { get; init; } = "/usr/bin/python3";
@@ -74,7 +79,11 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
                 : ValidationResult.Success();
     }
 
-    public sealed record Measurement(double MeanMs, double MedianMs, double ImagesPerSecond);
+    public sealed record Measurement(double MeanMs, double MedianMs, double ImagesPerSecond)
+    {
+        /// <summary>Timed steps whose loss or gradients were not finite (refused by the step, still timed).</summary>
+        public int Diverged { get; init; }
+    }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
@@ -101,19 +110,30 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
         var labels = Enumerable.Range(0, s.Batch).Select(_ => (long)rng.Next(s.Classes)).ToArray();
         var shape = new ImageShape(s.Channels, s.Size, s.Size);
 
+        Measurement TimeSteps()
+        {
+            var times = new List<double>();
+            int diverged = 0;
+            for (int i = 0; i < s.Warmup + s.Steps; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                // Only when comparing numerics: the default configuration may be the faulty one, and how often it
+                // diverges is part of the answer; otherwise a divergence is an error like anywhere else.
+                try { step.Run(images, labels, shape, 0.05); }
+                catch (DivergedException) when (s.CompareNumerics) { if (i >= s.Warmup) diverged++; }
+                if (i >= s.Warmup) times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+            }
+            return Summarize(times, s.Batch) with { Diverged = diverged };
+        }
+
+        if (s.CompareNumerics) return CompareNumerics(s, threads, TimeSteps, cancellationToken);
+
         Measurement? ours = null, theirs = null;
         string torchVersion = "";
         for (int round = 0; round < s.Rounds; round++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var times = new List<double>();
-            for (int i = 0; i < s.Warmup + s.Steps; i++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                step.Run(images, labels, shape, 0.05);
-                if (i >= s.Warmup) times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            }
-            var m = Summarize(times, s.Batch);
+            var m = TimeSteps();
             console.MarkupLine(Markup.Escape($"round {round + 1} TorchSharp: {m.MeanMs:0.0} ms/step (median {m.MedianMs:0.0}), {m.ImagesPerSecond:0} images/s"));
             if (ours is null || m.MeanMs < ours.MeanMs) ours = m;
             if (script is not null)
@@ -131,6 +151,38 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
         console.MarkupLine($"nasonnx train step: {F(ours.MeanMs)} ms/step, {F(ours.ImagesPerSecond, "0")} images/s, peak RSS {F(ProcessMemory.PeakRssMb(), "0")} MB");
         if (theirs is not null)
             console.MarkupLine($"ratio TorchSharp/PyTorch time per step: {F(ours.MeanMs / theirs.MeanMs, "0.00")} ({(ours.MeanMs <= theirs.MeanMs ? "not slower" : "slower")} than PyTorch at {threads} thread(s))");
+        return 0;
+    }
+
+    /// <summary>
+    /// Default, guarded and safe rounds alternate (in that order) so all see the same machine load; the best round of
+    /// each counts. The configuration in force before (the self-check's choice) is restored afterwards.
+    /// </summary>
+    private int CompareNumerics(Settings s, int threads, Func<Measurement> timeSteps, CancellationToken cancellation)
+    {
+        NumericsComparison.RequireSwitch();
+        var best = new Dictionary<NumericsConfiguration, Measurement>();
+        var diverged = new Dictionary<NumericsConfiguration, int>();
+        for (int round = 0; round < s.Rounds; round++)
+            foreach (var c in NumericsComparison.Configurations)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                Measurement m;
+                using (NumericsSelfCheck.With(c)) m = timeSteps();
+                console.MarkupLine(Markup.Escape($"round {round + 1} {NumericsComparison.Name(c)}: {m.MeanMs:0.0} ms/step (median {m.MedianMs:0.0}), {m.ImagesPerSecond:0} images/s" +
+                                                 (m.Diverged > 0 ? $"; {m.Diverged} of {s.Steps} steps had a non-finite loss or gradient" : "")));
+                diverged[c] = diverged.GetValueOrDefault(c) + m.Diverged;
+                if (!best.TryGetValue(c, out var b) || m.MeanMs < b.MeanMs) best[c] = m;
+            }
+        var table = new Table().AddColumns("numerics configuration", "ms/step", "images/s", "time vs default", "non-finite steps");
+        var reference = best[NumericsConfiguration.Default];
+        foreach (var c in NumericsComparison.Configurations)
+            table.AddRow(NumericsComparison.Name(c), F(best[c].MeanMs), F(best[c].ImagesPerSecond, "0"), F(best[c].MeanMs / reference.MeanMs, "0.00"),
+                $"{diverged.GetValueOrDefault(c)} of {s.Rounds * s.Steps}");
+        console.Write(table);
+        console.MarkupLine(Markup.Escape($"train step time vs default: guarded {F(best[NumericsConfiguration.Guarded].MeanMs / reference.MeanMs, "0.00")}, " +
+                                         $"safe {F(best[NumericsConfiguration.Safe].MeanMs / reference.MeanMs, "0.00")} (FixedCnn width {s.Width}, batch {s.Batch}, {threads} thread(s))"));
+        console.MarkupLine(Markup.Escape($"in force in this process: {NumericsSelfCheck.Describe()}"));
         return 0;
     }
 

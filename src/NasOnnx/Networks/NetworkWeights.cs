@@ -21,6 +21,11 @@ public static class NetworkWeights
     /// <summary>Saves the weights and the architecture JSON beside them.</summary>
     public static void Save(NasNetwork network, string weightsPath)
     {
+        // the last line of defence behind the training loops' own checks: NaN weights are never published
+        if (!Training.FiniteGuard.AllFinite(network))
+            throw new NasOnnxException("the trained weights hold NaN or infinite values; nothing was written",
+                "the training diverged: lower the learning rate, keep grad_clip on, and check `nasonnx doctor`'s numerics line (NASONNX_NUMERICS=safe forces the safe configuration)")
+            { FilePath = weightsPath };
         string? dir = Path.GetDirectoryName(Path.GetFullPath(weightsPath));
         if (dir is not null) Directory.CreateDirectory(dir);
         Pipeline.AtomicWrite.ViaTempPath(weightsPath, temp => network.save(temp));

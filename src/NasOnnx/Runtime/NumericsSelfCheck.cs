@@ -13,7 +13,8 @@ namespace NasOnnx.Runtime;
 /// on this machine, for the ops the search spaces use (convolutions: plain, depthwise, dilated, strided, 1x1 and
 /// 5x5, with channel counts that are and are not multiples of the SIMD block; pooling; batch norm; linear;
 /// forward and backward, batch of 4, each repeated). If the default configuration (ATen routes convolutions to
-/// oneDNN) fails, the process switches to the safe one (oneDNN off) and checks that too.
+/// oneDNN) fails, the process tries the guarded one (oneDNN on, the faulty convolution shapes computed channel-padded:
+/// <see cref="ConvolutionGuard"/>), and if that fails too the safe one (oneDNN off), checking each.
 ///
 /// Why: on AMD EPYC family 26 (Zen 5) with libtorch 2.10 / oneDNN 3.7.1 the oneDNN backward-data convolution
 /// kernels give wrong input gradients (errors the size of the gradients themselves, and NaN when the memory
@@ -24,7 +25,7 @@ namespace NasOnnx.Runtime;
 public static class NumericsSelfCheck
 {
     /// <summary>Bump when the probes change, so cached verdicts of the old probes are not trusted.</summary>
-    private const int CheckVersion = 1;
+    private const int CheckVersion = 2;
     private const int Repeats = 3;
 
     private static readonly object Gate = new();
@@ -45,8 +46,9 @@ public static class NumericsSelfCheck
             var mode = ParseMode(Environment.GetEnvironmentVariable("NASONNX_NUMERICS"));
             _status = mode switch
             {
-                NumericsMode.Default => Force(safe: false, "forced by NASONNX_NUMERICS=default; self-check not run"),
-                NumericsMode.Safe => Force(safe: true, "forced by NASONNX_NUMERICS=safe; self-check not run"),
+                NumericsMode.Default => Force(NumericsConfiguration.Default, "forced by NASONNX_NUMERICS=default; self-check not run"),
+                NumericsMode.Guarded => Force(NumericsConfiguration.Guarded, "forced by NASONNX_NUMERICS=guarded; self-check not run"),
+                NumericsMode.Safe => Force(NumericsConfiguration.Safe, "forced by NASONNX_NUMERICS=safe; self-check not run"),
                 _ => Auto(),
             };
             return _status;
@@ -57,15 +59,43 @@ public static class NumericsSelfCheck
     {
         "" or "auto" => NumericsMode.Auto,
         "default" => NumericsMode.Default,
+        "guarded" => NumericsMode.Guarded,
         "safe" => NumericsMode.Safe,
         _ => throw new NasOnnxException($"NASONNX_NUMERICS is '{value}', which is not a numerics mode",
-            "Set NASONNX_NUMERICS to auto (check this machine once, switch to the safe configuration if needed), default (oneDNN on) or safe (oneDNN off), or unset it."),
+            "Set NASONNX_NUMERICS to auto (check this machine once, switch configuration if needed), default (oneDNN on), " +
+            "guarded (oneDNN on, faulty convolution shapes channel-padded) or safe (oneDNN off), or unset it."),
     };
 
-    private static NumericsStatus Force(bool safe, string why)
+    /// <summary>Puts <paramref name="configuration"/> in force: the oneDNN switch and the convolution guard.</summary>
+    public static void Use(NumericsConfiguration configuration)
     {
-        LibTorchSwitches.OneDnnEnabled = !safe;
-        return new NumericsStatus(safe ? NumericsMode.Safe : NumericsMode.Default, safe, why, FromCache: false, Seconds: 0);
+        LibTorchSwitches.OneDnnEnabled = configuration != NumericsConfiguration.Safe;
+        ConvolutionGuard.Active = configuration == NumericsConfiguration.Guarded;
+    }
+
+    /// <summary>Benchmarks: <paramref name="configuration"/> until the returned scope is disposed, then what was in force before.</summary>
+    public static IDisposable With(NumericsConfiguration configuration)
+    {
+        bool onednn = LibTorchSwitches.OneDnnEnabled, guard = ConvolutionGuard.Active;
+        Use(configuration);
+        return new Restore(() => { LibTorchSwitches.OneDnnEnabled = onednn; ConvolutionGuard.Active = guard; });
+    }
+
+    private sealed class Restore(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
+
+    private static NumericsStatus Force(NumericsConfiguration configuration, string why)
+    {
+        Use(configuration);
+        var mode = configuration switch
+        {
+            NumericsConfiguration.Default => NumericsMode.Default,
+            NumericsConfiguration.Guarded => NumericsMode.Guarded,
+            _ => NumericsMode.Safe,
+        };
+        return new NumericsStatus(mode, configuration, why, FromCache: false, Seconds: 0);
     }
 
     private static NumericsStatus Auto()
@@ -74,27 +104,37 @@ public static class NumericsSelfCheck
         string? cacheFile = CacheFile(key);
         if (cacheFile is not null && TryReadCache(cacheFile, out var cached))
         {
-            LibTorchSwitches.OneDnnEnabled = !cached.Safe;
+            Use(cached.Configuration);
             return cached with { FromCache = true };
         }
         var clock = Stopwatch.StartNew();
-        LibTorchSwitches.OneDnnEnabled = true;
+        Use(NumericsConfiguration.Default);
         string? failure = Run();
         NumericsStatus status;
         if (failure is null)
-            status = new NumericsStatus(NumericsMode.Auto, Safe: false, "self-check passed with oneDNN", false, clock.Elapsed.TotalSeconds);
+            status = new NumericsStatus(NumericsMode.Auto, NumericsConfiguration.Default, "self-check passed with oneDNN", false, clock.Elapsed.TotalSeconds);
         else
         {
-            LibTorchSwitches.OneDnnEnabled = false;
-            string? safeFailure = Run();
-            string detail = safeFailure is null
-                ? $"self-check failed with oneDNN ({failure}); the safe configuration passed"
-                : $"self-check failed with oneDNN ({failure}) AND without it ({safeFailure}): results of this machine are not trustworthy";
-            status = new NumericsStatus(NumericsMode.Auto, Safe: true, detail, false, clock.Elapsed.TotalSeconds);
+            // Cheapest fix first: the guard keeps oneDNN for everything but the faulty shape class.
+            Use(NumericsConfiguration.Guarded);
+            string? guardedFailure = Run();
+            string? safeFailure = null;
+            if (guardedFailure is not null)
+            {
+                Use(NumericsConfiguration.Safe);
+                safeFailure = Run();
+            }
+            var chosen = guardedFailure is null ? NumericsConfiguration.Guarded : NumericsConfiguration.Safe;
+            string detail = guardedFailure is null
+                ? $"self-check failed with oneDNN ({failure}); the guarded configuration passed"
+                : safeFailure is null
+                    ? $"self-check failed with oneDNN ({failure}) and guarded ({guardedFailure}); the safe configuration passed"
+                    : $"self-check failed with oneDNN ({failure}), guarded ({guardedFailure}) AND without oneDNN ({safeFailure}): results of this machine are not trustworthy";
+            status = new NumericsStatus(NumericsMode.Auto, chosen, detail, false, clock.Elapsed.TotalSeconds);
             // Said once per machine: later processes read the verdict from the cache, and doctor, the lock and the
             // model card show it.
-            Console.Error.WriteLine($"nasonnx: numerics: {detail}. Using the safe configuration (oneDNN off) from now on; " +
-                "NASONNX_NUMERICS=default|safe forces a configuration, `nasonnx doctor` shows it.");
+            Console.Error.WriteLine($"nasonnx: numerics: {detail}. Using the {status.Configuration.ToString().ToLowerInvariant()} configuration from now on; " +
+                "NASONNX_NUMERICS=default|guarded|safe forces a configuration, `nasonnx doctor` shows it.");
         }
         if (cacheFile is not null) TryWriteCache(cacheFile, status);
         return status;
@@ -112,12 +152,39 @@ public static class NumericsSelfCheck
         return null;
     }
 
+    /// <summary>
+    /// `nasonnx bench numerics`: every probe under the configuration in force, its worst error over <paramref name="repeats"/>
+    /// runs relative to the tolerance (1 = at the limit; above 1 fails the self-check; NaN or infinity when the result was not finite).
+    /// </summary>
+    public static IReadOnlyList<ProbeError> Measure(int repeats = Repeats) =>
+        Probes().Select(p =>
+        {
+            var worst = Enumerable.Range(0, repeats).Select(p.Errors).Aggregate((a, b) => (Worse(a.Output, b.Output), Worse(a.Input, b.Input), Worse(a.Weight, b.Weight)));
+            return new ProbeError(p.Name, p.Input, worst.Output, worst.Input, worst.Weight);
+        }).ToList();
+
+    private static double Worse(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b);
+
     private sealed record Probe(string Name, long[] Input, long[] Weight, Func<Tensor, Tensor, Tensor> Op)
     {
-        /// <summary>Forward and backward in float32 against the same in float64; data from a seeded System.Random so libtorch's generator is untouched.</summary>
-        public string? Check(int repeat)
+        /// <summary>Output, input-gradient and weight-gradient error, each relative to its tolerance.</summary>
+        public (double Output, double Input, double Weight) Errors(int repeat)
         {
             using var scope = torch.NewDisposeScope();
+            var (y, y64, x, x64, w, w64) = Compute(repeat);
+            return (Relative(y, y64), Relative(x.grad!, x64.grad!), Relative(w.grad!, w64.grad!));
+        }
+
+        private static double Relative(Tensor actual, Tensor reference)
+        {
+            double scale = reference.abs().max().item<double>();
+            double error = (actual.to_type(ScalarType.Float64) - reference).abs().max().item<double>();
+            return error / (1e-3 * (1 + scale));
+        }
+
+        /// <summary>Forward and backward in float32 against the same in float64; data from a seeded System.Random so libtorch's generator is untouched.</summary>
+        private (Tensor Y, Tensor Y64, Tensor X, Tensor X64, Tensor W, Tensor W64) Compute(int repeat)
+        {
             var rng = new Random(1000 * Name.Length + repeat);
             var x64 = Random(rng, Input).requires_grad_();
             var w64 = Random(rng, Weight).requires_grad_();
@@ -129,6 +196,13 @@ public static class NumericsSelfCheck
             var w = w64.detach().to_type(ScalarType.Float32).requires_grad_();
             var y = Op(x, w);
             (y * g64.to_type(ScalarType.Float32)).sum().backward();
+            return (y, y64, x, x64, w, w64);
+        }
+
+        public string? Check(int repeat)
+        {
+            using var scope = torch.NewDisposeScope();
+            var (y, y64, x, x64, w, w64) = Compute(repeat);
             return Compare("output", y, y64) ?? Compare("input gradient", x.grad!, x64.grad!) ?? Compare("weight gradient", w.grad!, w64.grad!);
         }
 
@@ -153,17 +227,19 @@ public static class NumericsSelfCheck
     private static IEnumerable<Probe> Probes()
     {
         static Probe Conv(long cin, long cout, long k, long stride = 1, long dilation = 1, long groups = 1, long size = 10) =>
-            new($"conv{k}x{k} {cin}->{cout} stride {stride} dilation {dilation} groups {groups}",
+            new($"conv{k}x{k} {cin}->{cout}{(stride > 1 ? $" stride {stride}" : "")}{(dilation > 1 ? $" dilation {dilation}" : "")}{(groups > 1 ? $" groups {groups}" : "")}",
                 [4, cin, size, size], [cout, cin / groups, k, k],
-                (x, w) => nn.functional.conv2d(x, w, strides: [stride, stride], padding: [dilation * (k - 1) / 2, dilation * (k - 1) / 2],
-                    dilation: [dilation, dilation], groups: groups));
+                (x, w) => ConvolutionGuard.Conv2d(x, w, [stride, stride], [dilation * (k - 1) / 2, dilation * (k - 1) / 2], [dilation, dilation], groups));
         yield return Conv(4, 12, 3);          // channels under one SIMD block: the Zen 5 fault
         yield return Conv(8, 24, 3);
         yield return Conv(16, 16, 3);
+        yield return Conv(12, 32, 3);
         yield return Conv(6, 10, 5);
         yield return Conv(12, 20, 1);
         yield return Conv(1, 8, 3, stride: 2);
         yield return Conv(8, 16, 3, stride: 2);
+        yield return Conv(1, 16, 3, stride: 2);   // a stem on one-channel images, channels a whole block
+        yield return Conv(1, 48, 3);
         yield return Conv(8, 12, 3, dilation: 2);
         yield return Conv(12, 12, 3, groups: 12);
         yield return Conv(24, 24, 5, groups: 24);
@@ -228,7 +304,7 @@ public static class NumericsSelfCheck
         try
         {
             if (!File.Exists(file)) return false;
-            var s = JsonSerializer.Deserialize<NumericsStatus>(File.ReadAllText(file));
+            var s = JsonSerializer.Deserialize<NumericsStatus>(File.ReadAllText(file), Pipeline.PlainJson.Options);
             if (s is null) return false;
             status = s;
             return true;
@@ -243,7 +319,7 @@ public static class NumericsSelfCheck
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            File.WriteAllText(temp, JsonSerializer.Serialize(status));
+            File.WriteAllText(temp, JsonSerializer.Serialize(status, Pipeline.PlainJson.Options));
             File.Move(temp, file, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -253,13 +329,31 @@ public static class NumericsSelfCheck
     }
 }
 
-public enum NumericsMode { Auto, Default, Safe }
+/// <summary>NASONNX_NUMERICS: check and choose (auto), or force a configuration.</summary>
+public enum NumericsMode { Auto, Default, Guarded, Safe }
 
-/// <summary>The numerics configuration in force: safe = oneDNN off. Detail says why (check result or forcing).</summary>
-public sealed record NumericsStatus(NumericsMode Mode, bool Safe, string Detail, bool FromCache, double Seconds)
+/// <summary>
+/// What libtorch runs with: default (oneDNN on), guarded (oneDNN on, the faulty convolution shapes channel-padded by
+/// <see cref="ConvolutionGuard"/>) or safe (oneDNN off: ATen's own im2col + GEMM convolutions, about 3x slower to train).
+/// </summary>
+public enum NumericsConfiguration { Default, Guarded, Safe }
+
+/// <summary>One probe's worst errors relative to the self-check's tolerance (above 1 fails; NaN: not finite).</summary>
+public sealed record ProbeError(string Probe, long[] InputShape, double Output, double InputGradient, double WeightGradient)
 {
-    public string Configuration => Safe ? "safe (oneDNN off)" : "default (oneDNN on)";
+    public bool Passes => Output <= 1 && InputGradient <= 1 && WeightGradient <= 1;
+}
+
+/// <summary>The numerics configuration in force. Detail says why (check result or forcing).</summary>
+public sealed record NumericsStatus(NumericsMode Mode, NumericsConfiguration Configuration, string Detail, bool FromCache, double Seconds)
+{
+    public string Describe() => Configuration switch
+    {
+        NumericsConfiguration.Default => "default (oneDNN on)",
+        NumericsConfiguration.Guarded => $"guarded (oneDNN on; dense convolutions with output channels not a multiple of {ConvolutionGuard.Block} channel-padded)",
+        _ => "safe (oneDNN off)",
+    };
 
     public override string ToString() =>
-        $"{Configuration}; mode {Mode.ToString().ToLowerInvariant()}: {Detail}{(FromCache ? " (cached verdict for this CPU and libtorch)" : Seconds > 0 ? $" (checked in {Seconds.ToString("F2", CultureInfo.InvariantCulture)} s)" : "")}";
+        $"{Describe()}; mode {Mode.ToString().ToLowerInvariant()}: {Detail}{(FromCache ? " (cached verdict for this CPU and libtorch)" : Seconds > 0 ? $" (checked in {Seconds.ToString("F2", CultureInfo.InvariantCulture)} s)" : "")}";
 }

@@ -12,26 +12,41 @@ namespace NasOnnx.Training;
 public static class FiniteGuard
 {
     /// <summary>Loop kinds, as named in messages and by <see cref="Inject"/>.</summary>
-    public const string Train = "training", SupernetWeights = "supernet weight step", Architecture = "architecture step";
+    public const string Train = "training", SupernetWeights = "supernet weight step", Architecture = "architecture step", SposScoring = "SPOS scoring";
 
-    /// <summary>Test hook: (loop, call number of that loop since the hook was set, from 1) -> turn its loss into NaN. Never set in real runs.</summary>
+    /// <summary>
+    /// Test hook: (loop, call number of that loop since the hook was set, from 1) -> turn its loss into NaN. Never set in
+    /// real runs. Async-local: it reaches only the test (and the tasks it starts) that set it, never tests training in parallel.
+    /// </summary>
     public static Func<string, long, bool>? Inject
     {
-        get => _inject;
-        set { lock (Calls) { Calls.Clear(); _inject = value; } }
+        get => Current.Value?.Decide;
+        set => Current.Value = value is null ? null : new Injection(value);
     }
 
-    private static Func<string, long, bool>? _inject;
-    private static readonly Dictionary<string, long> Calls = new(StringComparer.Ordinal);
+    private sealed record Injection(Func<string, long, bool> Decide)
+    {
+        public Dictionary<string, long> Calls { get; } = new(StringComparer.Ordinal);
+    }
+
+    private static readonly AsyncLocal<Injection?> Current = new();
 
     /// <summary>The loss a loop back-propagates: <paramref name="loss"/> itself, or NaN where a test injects a divergence.</summary>
     public static Tensor Loss(string loop, Tensor loss)
     {
-        var inject = Inject;
-        if (inject is null) return loss;
+        if (Current.Value is not { } injection) return loss;
         long call;
-        lock (Calls) { Calls[loop] = call = Calls.GetValueOrDefault(loop) + 1; }
-        return inject(loop, call) ? loss * double.NaN : loss;
+        lock (injection.Calls) { injection.Calls[loop] = call = injection.Calls.GetValueOrDefault(loop) + 1; }
+        return injection.Decide(loop, call) ? loss * double.NaN : loss;
+    }
+
+    /// <summary>For loops without a loss (SPOS scoring): <paramref name="output"/> itself, or NaN where a test injects a divergence.</summary>
+    public static Tensor Output(string loop, Tensor output) => Loss(loop, output);
+
+    /// <summary>Throws <see cref="DivergedException"/> when any value of a network's output is NaN or infinite.</summary>
+    public static void CheckOutput(string loop, Tensor output, string what)
+    {
+        if (!output.isfinite().all().item<bool>()) throw new DivergedException(loop, $"{what} is not finite");
     }
 
     /// <summary>Throws <see cref="DivergedException"/> when the loss or the total gradient norm is NaN or infinite.</summary>
@@ -76,6 +91,7 @@ public sealed class DivergedException(string loop, string what, string? where = 
 {
     public string Loop { get; } = loop;
     public string What { get; } = what;
+    public string? Where { get; } = where;
 
     public DivergedException At(string where) => new(Loop, What, where);
 }

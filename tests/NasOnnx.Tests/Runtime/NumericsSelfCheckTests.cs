@@ -1,56 +1,77 @@
 using NasOnnx.Runtime;
-using NasOnnx.Training;
 using TorchSharp;
 
 namespace NasOnnx.Tests.Runtime;
 
+[Collection(NumericsSwitchesCollection.Name)]
 public sealed class NumericsSelfCheckTests
 {
     [Fact]
-    public void The_configuration_in_force_passes_the_self_check()
+    public void The_configuration_in_force_passes_the_self_check_and_is_what_the_switches_say()
     {
         // Whatever this CPU needed (auto), the process now computes float32 like the float64 reference.
         TorchRuntime.Initialize(1);
         var status = NumericsSelfCheck.Apply();
-        Assert.Equal(status.Safe, !LibTorchSwitches.OneDnnEnabled);
+        Assert.Equal(status.Configuration != NumericsConfiguration.Safe, LibTorchSwitches.OneDnnEnabled);
+        Assert.Equal(status.Configuration == NumericsConfiguration.Guarded, ConvolutionGuard.Active);
         Assert.Null(NumericsSelfCheck.Run());
     }
 
     [Fact]
-    public void The_safe_configuration_passes_on_every_CPU_and_the_switch_is_real()
+    public void The_safe_configuration_passes_on_every_CPU_and_the_switches_are_real()
     {
         TorchRuntime.Initialize(1);
-        bool was = LibTorchSwitches.OneDnnEnabled;
-        try
+        bool onednn = LibTorchSwitches.OneDnnEnabled, guard = ConvolutionGuard.Active;
+        using (NumericsSelfCheck.With(NumericsConfiguration.Safe))
         {
-            LibTorchSwitches.OneDnnEnabled = false;
             Assert.False(LibTorchSwitches.OneDnnEnabled);
+            Assert.False(ConvolutionGuard.Active);
             Assert.Null(NumericsSelfCheck.Run());
-            LibTorchSwitches.OneDnnEnabled = true;
-            Assert.True(LibTorchSwitches.OneDnnEnabled);
         }
-        finally { LibTorchSwitches.OneDnnEnabled = was; }
+        using (NumericsSelfCheck.With(NumericsConfiguration.Guarded))
+        {
+            Assert.True(LibTorchSwitches.OneDnnEnabled);
+            Assert.True(ConvolutionGuard.Active);
+        }
+        Assert.Equal(onednn, LibTorchSwitches.OneDnnEnabled);
+        Assert.Equal(guard, ConvolutionGuard.Active);
+    }
+
+    [Fact]
+    public void Measure_reports_every_probe_within_tolerance_under_the_configuration_in_force()
+    {
+        TorchRuntime.Initialize(1);
+        NumericsSelfCheck.Apply();
+        var probes = NumericsSelfCheck.Measure(repeats: 1);
+        Assert.True(probes.Count >= 15);
+        Assert.Contains(probes, p => p.Probe.Contains("groups")); // depthwise
+        Assert.Contains(probes, p => p.Probe.Contains("dilation"));
+        Assert.Contains(probes, p => p.Probe.Contains("stride"));
+        Assert.All(probes, p => Assert.True(p.Passes, $"{p.Probe}: {p.Output} {p.InputGradient} {p.WeightGradient}"));
     }
 
     [Theory]
     [InlineData(null, NumericsMode.Auto)]
     [InlineData("auto", NumericsMode.Auto)]
     [InlineData("SAFE", NumericsMode.Safe)]
+    [InlineData("guarded", NumericsMode.Guarded)]
     [InlineData(" default ", NumericsMode.Default)]
     public void Modes_parse(string? value, NumericsMode expected) => Assert.Equal(expected, NumericsSelfCheck.ParseMode(value));
 
     [Fact]
     public void An_unknown_mode_is_refused_with_the_fix() =>
-        Assert.Contains("auto", Assert.Throws<NasOnnxException>(() => NumericsSelfCheck.ParseMode("fast")).Fix);
+        Assert.Contains("guarded", Assert.Throws<NasOnnxException>(() => NumericsSelfCheck.ParseMode("fast")).Fix);
 
-    [Fact]
-    public void Forcing_safe_is_reported_by_doctor_in_a_fresh_process()
+    [Theory]
+    [InlineData("safe", "safe (oneDNN off); mode safe: forced by NASONNX_NUMERICS=safe")]
+    [InlineData("guarded", "guarded (oneDNN on; dense convolutions with output channels not a multiple of 16 channel-padded); mode guarded: forced by")]
+    public void A_forced_configuration_is_reported_by_doctor_in_a_fresh_process(string mode, string expected)
     {
-        using var p = CliProcess.Start(AppContext.BaseDirectory, new Dictionary<string, string> { ["NASONNX_NUMERICS"] = "safe" }, "doctor");
+        using var p = CliProcess.Start(AppContext.BaseDirectory, new Dictionary<string, string> { ["NASONNX_NUMERICS"] = mode, ["COLUMNS"] = "400" }, "doctor");
         string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
         Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)));
         Assert.Equal(0, p.ExitCode);
-        Assert.Contains("safe (oneDNN off); mode safe: forced by", output);
+        Assert.Contains(expected, System.Text.RegularExpressions.Regex.Replace(output, @"[│\s]+", " "));
         Assert.DoesNotContain("NNPACK", output);
     }
 }

@@ -67,6 +67,44 @@ public sealed class DivergenceTests : IDisposable
     }
 
     [Fact]
+    public void SPOS_scoring_stops_on_a_non_finite_output_instead_of_ranking_it()
+    {
+        TorchRuntime.Initialize(1);
+        using var scope = torch.NewDisposeScope();
+        var space = new DartsSpace(new SpaceOptions(1, 8, 3, Width: 4, Depth: 3));
+        using var net = new DartsSupernet(space, seed: 3);
+        var gen = new Generator(11);
+        var batch = (torch.randn([6, 1, 8, 8], generator: gen), torch.tensor(new long[] { 0, 1, 2, 0, 1, 2 }));
+        var spos = new SposEvolution(net, space, [batch], [batch]);
+        var arch = space.Sample(new Random(2));
+        Assert.InRange(spos.Score(arch, generation: 0), 0, 1); // without an injection it scores
+
+        FiniteGuard.Inject = (loop, _) => loop == FiniteGuard.SposScoring;
+        var other = space.Sample(new Random(5));
+        var e = Assert.Throws<DivergedException>(() => spos.Score(other, generation: 4));
+        Assert.Equal(FiniteGuard.SposScoring, e.Loop);
+        Assert.Equal($"SPOS scoring diverged: the supernet's output for {other.ArchId} is not finite at generation 4, after batch-norm recalibration on 1 batches", e.Message);
+    }
+
+    [Fact]
+    public void Weights_holding_NaN_are_never_saved()
+    {
+        using var dir = new TempDir();
+        TorchRuntime.Initialize(1);
+        var arch = new DartsSpace(new SpaceOptions(1, 8, 3, Width: 4, Depth: 3)).Sample(new Random(1));
+        using var network = NasOnnx.Networks.NetworkFactory.Build(arch, seed: 1);
+        string path = dir["model.pt"];
+        NasOnnx.Networks.NetworkWeights.Save(network, path); // finite: saved
+        Assert.True(File.Exists(path));
+        foreach (var f in Directory.GetFiles(dir.Path)) File.Delete(f); // the weights and their architecture file
+        using (torch.no_grad()) network.parameters().First().view(-1)[0] = float.NaN;
+        var e = Assert.Throws<NasOnnxException>(() => NasOnnx.Networks.NetworkWeights.Save(network, path));
+        Assert.Contains("NaN or infinite", e.Message);
+        Assert.Equal(path, e.FilePath);
+        Assert.Empty(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
     public void A_non_finite_gradient_is_caught_even_when_the_loss_is_finite()
     {
         var w = torch.ones(3).requires_grad_();

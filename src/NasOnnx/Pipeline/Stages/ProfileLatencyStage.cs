@@ -85,7 +85,7 @@ public sealed class ProfileLatencyStage : IStage
         var predictor = new LatencyPredictor(table, model, calibration);
         predictor.Save(context.OutputDir, spaceOptions);
 
-        AtomicWrite.Text(context.OutputPath(CalibrationArchitecturesFile), JsonSerializer.Serialize(archs.Select(a => a.ToJson(indented: false)).ToArray()) + "\n");
+        AtomicWrite.Text(context.OutputPath(CalibrationArchitecturesFile), JsonSerializer.Serialize(archs.Select(a => a.ToJson(indented: false)).ToArray(), PlainJson.Options) + "\n");
         Csv.Write(context.OutputPath("table.csv"), table.Entries.Select(e => new { e.Op, e.Input, e.Output, e.Args, e.Ms, e.RawMs, e.BaselineMs, e.P90Ms, e.MeanMs, e.StdMs, e.Runs, e.Key }));
         Csv.Write(context.OutputPath("calibration.csv"), archs.Select((a, i) => new
         {

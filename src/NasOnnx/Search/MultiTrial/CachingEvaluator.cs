@@ -1,13 +1,15 @@
 using System.Text;
 using System.Text.Json;
 using NasOnnx.Spaces;
+using NasOnnx.Training;
 
 namespace NasOnnx.Search.MultiTrial;
 
 /// <summary>
 /// Remembers evaluations by (ArchId, rung): a repeated architecture is not trained again. With a file, every
 /// result is appended as one JSON line and flushed before it is returned, so a run killed right after an
-/// evaluation (before the search state was saved) reuses it on resume. A torn last line is ignored.
+/// evaluation (before the search state was saved) reuses it on resume. A torn last line is ignored. A diverged
+/// evaluation is remembered too (its reason), and thrown again on a hit, so a resume does not silently retrain it.
 /// </summary>
 public sealed class CachingEvaluator : IEvaluator
 {
@@ -19,6 +21,7 @@ public sealed class CachingEvaluator : IEvaluator
     private readonly IEvaluator _inner;
     private readonly string? _file;
     private readonly Dictionary<string, IReadOnlyDictionary<string, double>> _cache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DivergedException> _failures = new(StringComparer.Ordinal);
 
     public CachingEvaluator(IEvaluator inner, string? file = null)
     {
@@ -30,7 +33,9 @@ public sealed class CachingEvaluator : IEvaluator
             try
             {
                 var entry = JsonSerializer.Deserialize<Entry>(line, Compact);
-                if (entry?.Key is { } key && entry.Objectives is { } o) _cache[key] = o;
+                if (entry?.Key is not { } key) continue;
+                if (entry.Failure is { } f) { _failures[key] = new DivergedException(f.Loop, f.What, f.Where); _cache.Remove(key); }
+                else if (entry.Objectives is { } o) { _cache[key] = o; _failures.Remove(key); }
             }
             catch (JsonException)
             {
@@ -44,23 +49,52 @@ public sealed class CachingEvaluator : IEvaluator
     public int Misses { get; private set; }
     public int Count => _cache.Count;
 
+    private static string Key(IArchitecture architecture, int rung) => $"{architecture.ArchId}@{rung}";
+
     public IReadOnlyDictionary<string, double> Evaluate(IArchitecture architecture, int rung, CancellationToken cancellation)
     {
-        string key = $"{architecture.ArchId}@{rung}";
+        string key = Key(architecture, rung);
         if (_cache.TryGetValue(key, out var known)) { Hits++; return known; }
+        if (_failures.TryGetValue(key, out var failed)) { Hits++; throw failed; }
         Misses++;
-        var result = Sorted.Of(_inner.Evaluate(architecture, rung, cancellation));
-        _cache[key] = result;
-        if (_file is not null)
+        SortedDictionary<string, double> result;
+        try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_file))!);
-            using var stream = new FileStream(_file, FileMode.Append, FileAccess.Write);
-            // a torn previous line must not swallow this one
-            stream.Write(Encoding.UTF8.GetBytes("\n" + JsonSerializer.Serialize(new Entry(key, result), Compact) + "\n"));
-            stream.Flush(flushToDisk: true);
+            result = Sorted.Of(_inner.Evaluate(architecture, rung, cancellation));
         }
+        catch (DivergedException e)
+        {
+            _failures[key] = e;
+            Append(new Entry(key, null) { Failure = new FailureEntry(e.Loop, e.What, e.Where) });
+            throw;
+        }
+        _cache[key] = result;
+        Append(new Entry(key, result));
         return result;
     }
 
-    private sealed record Entry(string Key, SortedDictionary<string, double> Objectives);
+    /// <summary>Drops what is known of (architecture, rung) so the next evaluation trains it again (retrying a failed trial).</summary>
+    public void Forget(IArchitecture architecture, int rung)
+    {
+        string key = Key(architecture, rung);
+        _cache.Remove(key);
+        _failures.Remove(key);
+    }
+
+    private void Append(Entry entry)
+    {
+        if (_file is null) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_file))!);
+        using var stream = new FileStream(_file, FileMode.Append, FileAccess.Write);
+        // a torn previous line must not swallow this one
+        stream.Write(Encoding.UTF8.GetBytes("\n" + JsonSerializer.Serialize(entry, Compact) + "\n"));
+        stream.Flush(flushToDisk: true);
+    }
+
+    private sealed record Entry(string Key, SortedDictionary<string, double>? Objectives)
+    {
+        public FailureEntry? Failure { get; init; }
+    }
+
+    private sealed record FailureEntry(string Loop, string What, string? Where);
 }

@@ -4,6 +4,7 @@ using NasOnnx.Data;
 using NasOnnx.Pipeline;
 using NasOnnx.Reporting;
 using NasOnnx.Spaces;
+using NasOnnx.Training;
 
 namespace NasOnnx.Search.MultiTrial;
 
@@ -25,6 +26,11 @@ public sealed record MultiTrialOptions
     public ICandidateFilter? Filter { get; init; }
     /// <summary>Give up (the constraint is probably unreachable for this strategy) after this many rejections in a row; null: 1000 x <see cref="Trials"/>.</summary>
     public int? MaxRejectionsInARow { get; init; }
+    /// <summary>
+    /// On resume, train the trials that failed (diverged) again, in place, before going on; otherwise a failed trial stays
+    /// failed (its divergence is deterministic under the same seed and numerics). For after a fix such as NASONNX_NUMERICS=safe.
+    /// </summary>
+    public bool RetryFailed { get; init; }
     /// <summary>Tests: return after this many trials in this call, as if killed after the state was saved.</summary>
     public int? StopAfterTrials { get; init; }
     /// <summary>Tests: end the search when this returns true for a new trial (e.g. the known optimum was found).</summary>
@@ -47,6 +53,8 @@ public sealed record MultiTrialResult(IReadOnlyList<Trial> Trials, Trial Best, i
 /// With a <see cref="MultiTrialOptions.Filter"/>, a refused proposal is counted, the proposer told, and the next one
 /// drawn; refusals are not saved one by one (there may be thousands): they depend only on the proposal number, the
 /// proposer's state and the (deterministic) filter, so a resume from the last saved trial replays them identically.
+/// A candidate whose training diverges (<see cref="DivergedException"/>) is recorded as a failed trial with its reason,
+/// scored <see cref="Trial.FailedScore"/> for the proposer, never ranked, and the search goes on.
 /// </summary>
 public sealed class MultiTrialRunner
 {
@@ -78,6 +86,7 @@ public sealed class MultiTrialRunner
     public MultiTrialResult Run()
     {
         Load();
+        if (_o.RetryFailed) RetryFailedTrials();
         int trialsThisCall = 0;
         bool Interrupt() => _o.StopAfterTrials is int n && trialsThisCall >= n;
 
@@ -156,35 +165,61 @@ public sealed class MultiTrialRunner
                 "raise latency_target (or latency_margin), make the networks smaller (width/depth of the profile-latency and search stages), or use a strategy that samples more widely (random)");
     }
 
-    private Trial Evaluate(IArchitecture arch, int rung, IReadOnlyList<string> parents, int generation)
+    private Trial Evaluate(IArchitecture arch, int rung, IReadOnlyList<string> parents, int generation, int? number = null)
     {
-        var objectives = Sorted.Of(_evaluator.Evaluate(arch, rung, _o.Cancellation));
         var trial = new Trial
         {
-            Number = _trials.Count + 1,
+            Number = number ?? _trials.Count + 1,
             ArchId = arch.ArchId,
             Architecture = arch.ToJson(indented: false),
             Rung = rung,
             Generation = generation,
             Parents = parents,
-            Objectives = objectives,
-            Score = _objective.Score(objectives),
+            Objectives = [],
+            Score = Trial.FailedScore,
         };
-        _trials.Add((trial, arch));
+        try
+        {
+            var objectives = Sorted.Of(_evaluator.Evaluate(arch, rung, _o.Cancellation));
+            trial = trial with { Objectives = objectives, Score = _objective.Score(objectives) };
+        }
+        catch (DivergedException e)
+        {
+            trial = trial with { Status = Trial.Diverged, Failure = e.Message };
+        }
+        if (number is int n) _trials[_trials.FindIndex(t => t.Trial.Number == n)] = (trial, arch);
+        else _trials.Add((trial, arch));
         if (rung == 0) _searchScores[trial.ArchId] = trial.Score;
-        _o.Log?.Info($"trial {trial.Number}{(rung > 0 ? $" (rung {rung})" : "")}: {arch.ArchId} {_objective.Name} {trial.Score:0.0000}" +
-            $" | best {Best().Score:0.0000} | {_searchScores.Count}/{_o.Trials} evaluated");
+        string head = $"trial {trial.Number}{(rung > 0 ? $" (rung {rung})" : "")}: {arch.ArchId}";
+        string progress = $"{(Ranked(0).Count > 0 ? $"best {Best().Score:0.0000}" : "no successful trial yet")} | {_searchScores.Count}/{_o.Trials} evaluated";
+        if (trial.Failed)
+            _o.Log?.Warn($"{head} FAILED, {trial.Failure}: recorded as {trial.Status} in search_log.csv, the search goes on | {progress}");
+        else
+            _o.Log?.Info($"{head} {_objective.Name} {trial.Score:0.0000} | {progress}");
         return trial;
     }
 
-    /// <summary>Trials of a rung, best first (ties: earlier first).</summary>
+    /// <summary>With <see cref="MultiTrialOptions.RetryFailed"/>: each failed trial of a resumed search is trained again under its own number.</summary>
+    private void RetryFailedTrials()
+    {
+        foreach (var (t, arch) in _trials.Where(t => t.Trial.Failed).ToList())
+        {
+            _o.Cancellation.ThrowIfCancellationRequested();
+            _o.Log?.Info($"retrying failed trial {t.Number} ({t.ArchId}, {t.Status}: {t.Failure})");
+            (_evaluator as CachingEvaluator)?.Forget(arch, t.Rung);
+            Evaluate(arch, t.Rung, t.Parents, t.Generation, t.Number);
+            Save();
+        }
+    }
+
+    /// <summary>Successful trials of a rung, best first (ties: earlier first). Failed trials are never ranked.</summary>
     private List<(Trial Trial, IArchitecture Architecture)> Ranked(int rung) =>
-        _trials.Where(t => t.Trial.Rung == rung).OrderByDescending(t => t.Trial.Score).ThenBy(t => t.Trial.Number).ToList();
+        _trials.Where(t => t.Trial.Rung == rung && !t.Trial.Failed).OrderByDescending(t => t.Trial.Score).ThenBy(t => t.Trial.Number).ToList();
 
     /// <summary>The best of the highest rung reached (successive halving trusts the biggest budget).</summary>
     private Trial Best()
     {
-        int top = _trials.Max(t => t.Trial.Rung);
+        int top = _trials.Where(t => !t.Trial.Failed).Max(t => t.Trial.Rung);
         return Ranked(top)[0].Trial;
     }
 
@@ -192,6 +227,11 @@ public sealed class MultiTrialRunner
     {
         if (_trials.Count == 0)
             throw new NasOnnxException("the search evaluated no architecture", "raise trials, or check that the space has more than one architecture");
+        if (_trials.All(t => t.Trial.Failed))
+            throw new NasOnnxException(
+                $"all {_trials.Count} trials failed (first: trial {_trials[0].Trial.Number} {_trials[0].Trial.ArchId}, {_trials[0].Trial.Failure})",
+                "lower trial_lr; if this machine's CPU is suspect, `nasonnx doctor` shows the numerics check: run again with NASONNX_NUMERICS=safe " +
+                "and retry_failed: true to train the failed trials again");
         return new MultiTrialResult(_trials.Select(t => t.Trial).ToList(), Best(), _proposals, _repeats, interrupted) { Rejections = _rejections };
     }
 

@@ -31,6 +31,9 @@ public abstract class MultiTrialStrategy : ISearchStrategy
     /// <summary>Tests: replaces the stand-alone training evaluator (it is still cached).</summary>
     public Func<SearchContext, IEvaluator>? EvaluatorFactory { get; init; }
 
+    /// <summary>Not part of the state's fingerprint: turning it on resumes the same search instead of starting over.</summary>
+    public const string RetryFailedParam = "retry_failed";
+
     public static IReadOnlyList<ParamSpec> CommonParams { get; } =
     [
         ParamSpec.Int("trials", 20, "multi-trial budget: distinct architectures evaluated (a repeat is never trained twice)"),
@@ -41,6 +44,8 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         ParamSpec.Float("trial_weight_decay", 5e-4, "multi-trial: weight decay of evaluation training"),
         ParamSpec.IntList("halving_epochs", [], "multi-trial successive halving: epochs per rung, e.g. [1, 2, 4]; the best 1/halving_eta of a rung goes on to the next (empty: off)"),
         ParamSpec.Int("halving_eta", 2, "multi-trial successive halving: keep the best 1/eta of each rung (2: the better half)"),
+        ParamSpec.Bool(RetryFailedParam, false, "multi-trial: when a killed or failed search resumes, train the trials that diverged again " +
+            "(e.g. after switching to NASONNX_NUMERICS=safe); by default a diverged trial stays failed"),
         .. Objectives.Params,
         .. LatencySettings.Params,
     ];
@@ -102,13 +107,14 @@ public abstract class MultiTrialStrategy : ISearchStrategy
             Fingerprint = Fingerprint(context),
             HalvingEta = (int)stage.Int("halving_eta"),
             Filter = filter,
+            RetryFailed = stage.Bool(RetryFailedParam),
             Log = stage.Log,
             Cancellation = stage.Cancellation,
         });
         var result = runner.Run();
 
         SearchLog.Write(Path.Combine(context.OutputDir, SearchLog.FileName), result.Trials);
-        SearchPlot.Write(Path.Combine(context.OutputDir, SearchPlot.FileName), result.Trials.Where(t => t.Rung == 0).Select(t => t.Score).ToList(),
+        SearchPlot.Write(Path.Combine(context.OutputDir, SearchPlot.FileName), result.Trials.Where(t => t.Rung == 0 && !t.Failed).Select(t => t.Score).ToList(),
             objective.Name, $"{Name} over {context.SpaceName}: {result.Trials.Count(t => t.Rung == 0)} architectures");
         var payload = new JsonObject
         {
@@ -116,8 +122,9 @@ public abstract class MultiTrialStrategy : ISearchStrategy
             ["proposals"] = result.Proposals,
             ["repeats"] = result.Repeats,
             ["rejections"] = result.Rejections,
+            ["failed"] = result.Trials.Count(t => t.Failed),
             ["best_rung"] = result.Best.Rung,
-            ["top"] = new JsonArray(result.Trials.Where(t => t.Rung == result.Best.Rung).OrderByDescending(t => t.Score).ThenBy(t => t.Number).Take(10)
+            ["top"] = new JsonArray(result.Trials.Where(t => t.Rung == result.Best.Rung && !t.Failed).OrderByDescending(t => t.Score).ThenBy(t => t.Number).Take(10)
                 .Select(t => (JsonNode)new JsonObject { ["trial"] = t.Number, ["arch_id"] = t.ArchId, ["score"] = t.Score }).ToArray()),
         };
         AddPayload(proposer, payload);
@@ -127,7 +134,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         // What is preferred, best first: the objective's ranking, or for a Pareto search the front (under the limit by accuracy, then the rest by latency).
         var archOf = new Dictionary<string, IArchitecture>(StringComparer.Ordinal);
         IArchitecture Arch(Trial t) => archOf.TryGetValue(t.ArchId, out var a) ? a : archOf[t.ArchId] = context.Space.Parse(t.Architecture);
-        List<Trial> preferred = result.Trials.Where(t => t.Rung == result.Best.Rung).OrderByDescending(t => t.Score).ThenBy(t => t.Number).ToList();
+        List<Trial> preferred = result.Trials.Where(t => t.Rung == result.Best.Rung && !t.Failed).OrderByDescending(t => t.Score).ThenBy(t => t.Number).ToList();
         if (latency.Pareto) preferred = Pareto(context, latency, result, payload, Arch);
         var best = preferred[0];
         var bestObjectives = new SortedDictionary<string, double>(best.Objectives, StringComparer.Ordinal) { ["score"] = best.Score };
@@ -191,6 +198,10 @@ public abstract class MultiTrialStrategy : ISearchStrategy
             };
         }
 
+        int failed = result.Trials.Count(t => t.Failed);
+        if (failed > 0)
+            stage.Log.Warn($"{failed} of {result.Trials.Count} trials diverged and were left out (status and reason in search_log.csv); " +
+                           $"set {RetryFailedParam}: true to train them again when this search resumes");
         stage.Log.Info($"best {best.ArchId} {objective.Name} {best.Score:0.0000} (trial {best.Number}); " +
             $"{result.Trials.Count} evaluations, {result.Repeats} repeated proposals skipped, {result.Rejections} rejected before training, {evaluator.Hits} cached results reused");
         return new SearchOutcome
@@ -200,7 +211,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
             Best = JsonDocument.Parse(best.Architecture).RootElement.Clone(),
             BestObjectives = bestObjectives,
             Evaluations = result.Trials.Count,
-            Payload = JsonDocument.Parse(payload.ToJsonString()).RootElement.Clone(),
+            Payload = JsonDocument.Parse(payload.ToJsonString(PlainJson.Options)).RootElement.Clone(),
         };
     }
 
@@ -212,7 +223,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
     /// </summary>
     private List<Trial> Pareto(SearchContext context, LatencySettings latency, MultiTrialResult result, JsonObject payload, Func<Trial, IArchitecture> arch)
     {
-        var trials = result.Trials.Where(t => t.Rung == 0).ToList();
+        var trials = result.Trials.Where(t => t.Rung == 0 && !t.Failed).ToList();
         var points = trials.Select(t => new ParetoPoint(Objectives.Get(t.Objectives, "accuracy"), Objectives.Get(t.Objectives, Objectives.LatencyMs))).ToList();
         var front = ParetoFront.Indices(points);
         double? limit = latency.HasTarget ? latency.TargetMs : null;
@@ -264,7 +275,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         context.Stage.Log.Info($"exported {front.Count} front architecture(s) to {dir} ({trained} with their trial weights, {front.Count - trained} with random weights)");
     }
 
-    /// <summary>Params, seed, strategy and space: a saved state from another configuration is not resumed.</summary>
+    /// <summary>Params (but retry_failed), seed, strategy and space: a saved state from another configuration is not resumed.</summary>
     private string Fingerprint(SearchContext context)
     {
         static string Format(object? v) => v switch
@@ -275,7 +286,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => v.ToString() ?? "",
         };
-        var parts = context.Stage.Params.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Format(p.Value)}");
+        var parts = context.Stage.Params.Where(p => p.Key != RetryFailedParam).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Format(p.Value)}");
         return $"{Name}|{context.SpaceName}|{context.SpaceOptions}|{context.Seed}|{string.Join(";", parts)}";
     }
 

@@ -3,8 +3,8 @@ using NasOnnx.Reporting;
 
 namespace NasOnnx.Search.MultiTrial;
 
-/// <summary>search_log.csv: one row per trial with its number, rung, ArchId, generation, parents, score,
-/// every objective (one column each) and the architecture JSON.</summary>
+/// <summary>search_log.csv: one row per trial with its number, rung, ArchId, generation, parents, status ("ok" or
+/// "diverged"), score, every objective (one column each; empty for a failed trial), why it failed and the architecture JSON.</summary>
 public static class SearchLog
 {
     public const string FileName = "search_log.csv";
@@ -12,8 +12,9 @@ public static class SearchLog
     public static void Write(string path, IReadOnlyList<Trial> trials)
     {
         var keys = trials.SelectMany(t => t.Objectives.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
-        var header = new List<string> { "trial", "rung", "arch_id", "generation", "parents", "score" };
+        var header = new List<string> { "trial", "rung", "arch_id", "generation", "parents", "status", "score" };
         header.AddRange(keys);
+        header.Add("failure");
         header.Add("architecture");
         Csv.WriteTable(path, header, trials.Select(t =>
         {
@@ -24,9 +25,11 @@ public static class SearchLog
                 t.ArchId,
                 t.Generation.ToString(CultureInfo.InvariantCulture),
                 string.Join(' ', t.Parents),
+                t.Status,
                 Csv.Format(t.Score),
             };
             row.AddRange(keys.Select(k => t.Objectives.TryGetValue(k, out double v) ? Csv.Format(v) : ""));
+            row.Add(t.Failure ?? "");
             row.Add(t.Architecture);
             return (IReadOnlyList<string>)row;
         }));

@@ -16,8 +16,23 @@ public sealed record Trial
     public int Generation { get; init; }
     public IReadOnlyList<string> Parents { get; init; } = [];
     public required SortedDictionary<string, double> Objectives { get; init; }
-    /// <summary>The scalar the strategy maximizes (<see cref="IObjective"/>).</summary>
+    /// <summary>The scalar the strategy maximizes (<see cref="IObjective"/>); <see cref="FailedScore"/> for a failed trial.</summary>
     public required double Score { get; init; }
+    /// <summary>"ok", or "diverged" when its training stopped on a non-finite loss or gradient.</summary>
+    public string Status { get; init; } = Ok;
+    /// <summary>Why it failed (the divergence message), null when it did not.</summary>
+    public string? Failure { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Failed => Status != Ok;
+
+    public const string Ok = "ok", Diverged = "diverged";
+
+    /// <summary>
+    /// What a proposer learns from a failed candidate: the score of a network that gets nothing right, so evolution's
+    /// tournaments pass it over and REINFORCE is pushed away from it. Failed trials are never ranked, derived or halved.
+    /// </summary>
+    public const double FailedScore = 0.0;
 }
 
 /// <summary>What a strategy proposes to evaluate next.</summary>

@@ -1,6 +1,7 @@
 using NasOnnx.Latency;
 using NasOnnx.Spaces;
 using NasOnnx.Supernets;
+using NasOnnx.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -95,7 +96,11 @@ public sealed class SposEvolution(Supernet net, IMutableSpace space, IReadOnlyLi
                 foreach (var (x, y) in evalBatches)
                 {
                     using var scope = torch.NewDisposeScope();
-                    correct += net.call(x).argmax(1).eq(y).sum().item<long>();
+                    // a NaN output would still argmax to some class and score like a poor candidate: say so instead
+                    var logits = FiniteGuard.Output(FiniteGuard.SposScoring, net.call(x));
+                    try { FiniteGuard.CheckOutput(FiniteGuard.SposScoring, logits, $"the supernet's output for {arch.ArchId}"); }
+                    catch (DivergedException e) { throw e.At($"generation {generation}, after batch-norm recalibration on {bnBatches.Count} batches"); }
+                    correct += logits.argmax(1).eq(y).sum().item<long>();
                     seen += y.shape[0];
                 }
             acc = seen == 0 ? 0 : (double)correct / seen;

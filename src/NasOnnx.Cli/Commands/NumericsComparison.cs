@@ -1,0 +1,23 @@
+using NasOnnx.Runtime;
+
+namespace NasOnnx.Cli.Commands;
+
+/// <summary>What the benches' --compare-numerics runs: the three configurations, in this order each round.</summary>
+internal static class NumericsComparison
+{
+    public static IReadOnlyList<NumericsConfiguration> Configurations { get; } =
+        [NumericsConfiguration.Default, NumericsConfiguration.Guarded, NumericsConfiguration.Safe];
+
+    public static string Name(NumericsConfiguration c) => c switch
+    {
+        NumericsConfiguration.Default => "default (oneDNN on)",
+        NumericsConfiguration.Guarded => "guarded (oneDNN on, padded)",
+        _ => "safe (oneDNN off)",
+    };
+
+    public static void RequireSwitch()
+    {
+        if (!LibTorchSwitches.Available)
+            throw new NasOnnxException("libtorch's oneDNN switch cannot be reached on this platform", "run without --compare-numerics");
+    }
+}
