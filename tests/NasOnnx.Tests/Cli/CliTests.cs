@@ -1,6 +1,9 @@
+using System.Reflection;
+using Microsoft.ML.OnnxRuntime;
 using NasOnnx.Cli;
 using NasOnnx.Tests.Pipeline;
 using Spectre.Console.Testing;
+using TorchSharp;
 
 namespace NasOnnx.Tests.Cli;
 
@@ -18,14 +21,26 @@ public class CliTests : IDisposable
         return (code, console.Output);
     }
 
+    /// <summary>The doctor's table has a row whose two cells are exactly <paramref name="check"/> and <paramref name="value"/>.</summary>
+    private static void AssertRow(string output, string check, string value)
+    {
+        var rows = output.Split('\n').Select(line => line.Split('│', '|').Select(c => c.Trim()).Where(c => c.Length > 0).ToArray()).ToList();
+        Assert.True(rows.Any(cells => cells.SequenceEqual([check, value])), $"no row '{check} | {value}' in:\n{output}");
+    }
+
     [Fact]
     public void Doctor_reports_torch_onnxruntime_threads_and_datasets()
     {
         var (code, output) = Run("doctor", "--root", _dir.Path);
         Assert.Equal(0, code);
-        Assert.Contains("libtorch", output);
-        Assert.Contains("2.10", output);
-        Assert.Contains("ONNX Runtime", output);
+        // The versions this process actually loaded, read the way any caller can, each in its own row.
+        var torchSharp = typeof(torch).Assembly;
+        AssertRow(output, "TorchSharp", torchSharp.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? torchSharp.GetName().Version!.ToString());
+        string libtorch = torch.__version__;
+        Assert.Matches(@"^\d+\.\d+", libtorch);
+        AssertRow(output, "libtorch", libtorch);
+        AssertRow(output, "ONNX Runtime", OrtEnv.Instance().GetVersionString());
         Assert.Contains("CPUExecutionProvider", output);
         Assert.Contains("libtorch threads", output);
         Assert.Contains("dataset fashion-mnist", output);

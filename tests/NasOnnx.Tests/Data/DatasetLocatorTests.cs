@@ -86,11 +86,12 @@ public class DatasetLocatorTests
         Assert.Equal("cifar10/train", pair.Train.Name);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Debian_fashion_mnist_package_if_installed_loads_and_matches_the_constants()
     {
         // Runs where `apt-get install dataset-fashion-mnist` was done; elsewhere there is nothing to check.
-        if (!File.Exists(Path.Combine(DatasetCatalog.DebianFashionMnistFolder, "train-images-idx3-ubyte.gz"))) return;
+        Skip.IfNot(File.Exists(Path.Combine(DatasetCatalog.DebianFashionMnistFolder, "train-images-idx3-ubyte.gz")),
+            $"the Debian package dataset-fashion-mnist is not installed ({DatasetCatalog.DebianFashionMnistFolder})");
         using var t = new TempDir();
         var loc = DatasetLocator.Locate(Fashion, null, t.Path);
         var pair = DatasetLoader.Load(loc);

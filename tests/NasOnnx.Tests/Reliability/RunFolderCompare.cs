@@ -93,8 +93,8 @@ public static partial class RunFolderCompare
             string detail = "";
             if (HasMeasurements(file))
             {
-                // Both compared texts, for a diff.
-                string prefix = Path.Combine(Path.GetTempPath(), "nasonnx-compare-" + file.Replace('/', '-'));
+                // Both compared texts, for a diff (in this user's test folder: a fixed name in the shared temp folder may be another user's).
+                string prefix = Path.Combine(TempDir.Root, "compare-" + file.Replace('/', '-'));
                 File.WriteAllText(prefix + ".reference", content);
                 File.WriteAllText(prefix + ".run", got[file]);
                 detail = $" (compared texts: {prefix}.reference and .run)";
