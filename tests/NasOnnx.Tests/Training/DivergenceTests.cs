@@ -29,6 +29,22 @@ public sealed class DivergenceTests : IDisposable
     }
 
     [Fact]
+    public void A_train_stage_that_diverges_stops_with_stage_epoch_step_lr_and_publishes_nothing()
+    {
+        using var dir = new TempDir();
+        string file = LearnableData.Project(dir, "div", epochs: 2, train: 400, test: 100);
+        FiniteGuard.Inject = (loop, call) => loop == FiniteGuard.Train && call == 14; // 10 steps an epoch: epoch 2, step 14
+        var registry = NasOnnx.Pipeline.StageCatalog.CreateRegistry();
+        var e = Assert.Throws<NasOnnxException>(() =>
+            new NasOnnx.Pipeline.PipelineRunner(registry, new CollectingLog()).Run(new NasOnnx.Pipeline.PipelineParser(registry).ParseFile(file), new NasOnnx.Pipeline.RunOptions()));
+        Assert.Equal("train", e.Stage);
+        Assert.Matches(@"^training diverged: the loss became NaN at epoch 2, step 14, lr 0\.0\d+", e.Message);
+        Assert.Contains("NASONNX_NUMERICS=safe", e.Fix);
+        Assert.False(Directory.Exists(dir["runs/div/train"]), "no outputs of the diverged stage are published");
+        Assert.DoesNotContain("\"train\"", File.ReadAllText(dir["runs/div/pipeline.lock"]));
+    }
+
+    [Fact]
     public void Without_an_injection_training_is_not_stopped()
     {
         using var model = TinyTraining.Model();
