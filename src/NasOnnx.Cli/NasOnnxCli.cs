@@ -57,7 +57,7 @@ public static class NasOnnxCli
                     .WithExample("bench", "latency", "model.onnx", "--runs", "500")
                     .WithExample("bench", "latency", "model.onnx", "--repeat-processes", "5");
                 bench.AddCommand<BenchNumericsCommand>("numerics")
-                    .WithDescription("The numerics self-check's probes under the default (oneDNN on), guarded and safe (oneDNN off) configurations, side by side.")
+                    .WithDescription("The numerics self-check's probes under the default (oneDNN on) and safe (oneDNN off) configurations, side by side.")
                     .WithExample("bench", "numerics");
                 bench.AddCommand<BenchSearchCommand>("search")
                     .WithDescription("Time one-shot search steps (architecture + weight step) and peak memory on the DARTS search network.")

@@ -8,7 +8,7 @@ namespace NasOnnx.Cli.Commands;
 
 /// <summary>
 /// `nasonnx bench numerics`: the self-check's probes (convolutions of every kind the spaces use, pooling, batch norm,
-/// linear; forward and backward, float32 against float64) under the default (oneDNN on), guarded and safe (oneDNN off)
+/// linear; forward and backward, float32 against float64) under the default (oneDNN on) and safe (oneDNN off)
 /// configurations, side by side: the minimal reproduction of a kernel fault on this machine, without the cache.
 /// </summary>
 public sealed class BenchNumericsCommand(IAnsiConsole console) : Command<BenchNumericsCommand.Settings>

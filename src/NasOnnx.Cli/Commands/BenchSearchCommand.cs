@@ -64,11 +64,11 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
         public int Threads { get; init; } = 2;
 
         [CommandOption("--compare-numerics")]
-        [Description("Time the steps under the default (oneDNN on), guarded and safe (oneDNN off) numerics configurations, alternating, and print the ratios.")]
+        [Description("Time the steps under the default (oneDNN on) and safe (oneDNN off) numerics configurations, alternating, and print the ratio.")]
         public bool CompareNumerics { get; init; }
 
         [CommandOption("--rounds <N>")]
-        [Description("With --compare-numerics: rounds of (default, guarded, safe); the best of each counts. Default 2.")]
+        [Description("With --compare-numerics: rounds of (default, safe); the best of each counts. Default 2.")]
         [DefaultValue(2)]
         public int Rounds { get; init; } = 2;
 
@@ -85,7 +85,7 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
         }
     }
 
-    /// <summary>Default, guarded and safe runs alternate in one process (in that order each round); the best of each counts.</summary>
+    /// <summary>Default and safe runs alternate in one process (default first each round); the best of each counts.</summary>
     private int CompareNumerics(Settings s, CancellationToken cancellation)
     {
         Runtime.TorchRuntime.Initialize(s.Threads);
@@ -103,16 +103,15 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
                 if (!best.TryGetValue(c, out var b) || r.MsPerStep < b.MsPerStep) best[c] = r;
             }
         double reference = best[Runtime.NumericsConfiguration.Default].MsPerStep;
-        double guarded = best[Runtime.NumericsConfiguration.Guarded].MsPerStep, safe = best[Runtime.NumericsConfiguration.Safe].MsPerStep;
+        double safe = best[Runtime.NumericsConfiguration.Safe].MsPerStep;
         if (s.Json)
             console.WriteLine(JsonSerializer.Serialize(new
             {
-                mode = s.Mode, default_ms_per_step = reference, guarded_ms_per_step = guarded, safe_ms_per_step = safe,
-                guarded_to_default = Math.Round(guarded / reference, 3), safe_to_default = Math.Round(safe / reference, 3),
+                mode = s.Mode, default_ms_per_step = reference, safe_ms_per_step = safe, safe_to_default = Math.Round(safe / reference, 3),
             }, PlainJson.Options));
         else
             console.MarkupLine(Markup.Escape($"{s.Mode} C={s.C} layers={s.Layers} batch={s.Batch} res={s.Res} threads={s.Threads}: default {reference:0} ms/step, " +
-                                             $"guarded {guarded:0} ms/step ({guarded / reference:0.00}x), safe {safe:0} ms/step ({safe / reference:0.00}x); " +
+                                             $"safe {safe:0} ms/step; safe/default {safe / reference:0.00}; " +
                                              $"in force in this process: {Runtime.NumericsSelfCheck.Describe()}"));
         return 0;
     }

@@ -6,14 +6,9 @@ namespace NasOnnx.Cli.Commands;
 internal static class NumericsComparison
 {
     public static IReadOnlyList<NumericsConfiguration> Configurations { get; } =
-        [NumericsConfiguration.Default, NumericsConfiguration.Guarded, NumericsConfiguration.Safe];
+        [NumericsConfiguration.Default, NumericsConfiguration.Safe];
 
-    public static string Name(NumericsConfiguration c) => c switch
-    {
-        NumericsConfiguration.Default => "default (oneDNN on)",
-        NumericsConfiguration.Guarded => "guarded (oneDNN on, padded)",
-        _ => "safe (oneDNN off)",
-    };
+    public static string Name(NumericsConfiguration c) => c == NumericsConfiguration.Default ? "default (oneDNN on)" : "safe (oneDNN off)";
 
     public static void RequireSwitch()
     {

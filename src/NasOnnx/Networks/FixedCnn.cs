@@ -35,17 +35,5 @@ public sealed class FixedCnn : Module<Tensor, Tensor>
         nn.BatchNorm2d(cout),
         nn.ReLU(inplace: true));
 
-    /// <summary>The blocks' layers one by one (not Sequential.forward) so their convolutions go through <see cref="Runtime.ConvolutionGuard"/>.</summary>
-    public override Tensor forward(Tensor input)
-    {
-        var x = input;
-        foreach (var layer in features.children())
-        {
-            if (layer is Sequential block)
-                foreach (var inner in block.children())
-                    x = inner is Conv2d conv ? Runtime.ConvolutionGuard.Forward(conv, x) : ((Module<Tensor, Tensor>)inner).call(x);
-            else x = ((Module<Tensor, Tensor>)layer).call(x);
-        }
-        return classifier.call(x);
-    }
+    public override Tensor forward(Tensor input) => classifier.forward(features.forward(input));
 }

@@ -38,7 +38,7 @@ public sealed class ConvBn : OpModule, IReluFirstOp
 
     private Tensor Body(Tensor x)
     {
-        x = Runtime.ConvolutionGuard.Forward(conv, x);
+        x = conv.call(x);
         if (bn is not null) x = bn.call(x);
         return _act.Apply(x);
     }

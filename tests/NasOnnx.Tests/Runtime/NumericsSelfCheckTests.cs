@@ -13,7 +13,6 @@ public sealed class NumericsSelfCheckTests
         TorchRuntime.Initialize(1);
         var status = NumericsSelfCheck.Apply();
         Assert.Equal(status.Configuration != NumericsConfiguration.Safe, LibTorchSwitches.OneDnnEnabled);
-        Assert.Equal(status.Configuration == NumericsConfiguration.Guarded, ConvolutionGuard.Active);
         Assert.Null(NumericsSelfCheck.Run());
     }
 
@@ -21,20 +20,14 @@ public sealed class NumericsSelfCheckTests
     public void The_safe_configuration_passes_on_every_CPU_and_the_switches_are_real()
     {
         TorchRuntime.Initialize(1);
-        bool onednn = LibTorchSwitches.OneDnnEnabled, guard = ConvolutionGuard.Active;
+        bool onednn = LibTorchSwitches.OneDnnEnabled;
         using (NumericsSelfCheck.With(NumericsConfiguration.Safe))
         {
             Assert.False(LibTorchSwitches.OneDnnEnabled);
-            Assert.False(ConvolutionGuard.Active);
             Assert.Null(NumericsSelfCheck.Run());
         }
-        using (NumericsSelfCheck.With(NumericsConfiguration.Guarded))
-        {
-            Assert.True(LibTorchSwitches.OneDnnEnabled);
-            Assert.True(ConvolutionGuard.Active);
-        }
+        using (NumericsSelfCheck.With(NumericsConfiguration.Default)) Assert.True(LibTorchSwitches.OneDnnEnabled);
         Assert.Equal(onednn, LibTorchSwitches.OneDnnEnabled);
-        Assert.Equal(guard, ConvolutionGuard.Active);
     }
 
     [Fact]
@@ -54,17 +47,16 @@ public sealed class NumericsSelfCheckTests
     [InlineData(null, NumericsMode.Auto)]
     [InlineData("auto", NumericsMode.Auto)]
     [InlineData("SAFE", NumericsMode.Safe)]
-    [InlineData("guarded", NumericsMode.Guarded)]
     [InlineData(" default ", NumericsMode.Default)]
     public void Modes_parse(string? value, NumericsMode expected) => Assert.Equal(expected, NumericsSelfCheck.ParseMode(value));
 
     [Fact]
     public void An_unknown_mode_is_refused_with_the_fix() =>
-        Assert.Contains("guarded", Assert.Throws<NasOnnxException>(() => NumericsSelfCheck.ParseMode("fast")).Fix);
+        Assert.Contains("auto", Assert.Throws<NasOnnxException>(() => NumericsSelfCheck.ParseMode("fast")).Fix);
 
     [Theory]
     [InlineData("safe", "safe (oneDNN off); mode safe: forced by NASONNX_NUMERICS=safe")]
-    [InlineData("guarded", "guarded (oneDNN on; dense convolutions with output channels not a multiple of 16 channel-padded); mode guarded: forced by")]
+    [InlineData("default", "default (oneDNN on); mode default: forced by NASONNX_NUMERICS=default")]
     public void A_forced_configuration_is_reported_by_doctor_in_a_fresh_process(string mode, string expected)
     {
         using var p = CliProcess.Start(AppContext.BaseDirectory, new Dictionary<string, string> { ["NASONNX_NUMERICS"] = mode, ["COLUMNS"] = "400" }, "doctor");
