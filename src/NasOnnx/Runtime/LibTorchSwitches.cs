@@ -7,10 +7,10 @@ namespace NasOnnx.Runtime;
 /// CPU ops (convolution above all) to oneDNN (mkldnn), and whether it may try NNPACK. Called through the C++
 /// symbols libtorch_cpu exports (Itanium ABI: a member function takes `this` as its first argument).
 ///
-/// Why these two: on AMD EPYC (Zen 5, family 26) with libtorch 2.10 / oneDNN 3.7.1 the JIT backward-data
-/// convolution kernels (jit:avx512_core, and jit:avx2 under ONEDNN_MAX_CPU_ISA=AVX2) compute wrong input
-/// gradients for stride-1 convolutions whose output channels are not a multiple of the SIMD block (16, or 8),
-/// with a batch of 2 or more; see <see cref="NumericsSelfCheck"/> and the README's troubleshooting section.
+/// Why these two: on AMD EPYC (Zen 5, family 26) with libtorch 2.10 / oneDNN 3.7.1 oneDNN's convolution kernels
+/// compute wrong float32 results (input gradients mostly, some forward outputs; errors the size of the values, or
+/// NaN) for many ordinary shapes, under every ISA limit tried (AVX-512, AVX2, AVX), with no shape rule that held;
+/// see <see cref="NumericsSelfCheck"/>, `nasonnx bench numerics` and the README's troubleshooting section.
 /// With oneDNN off, ATen uses its own im2col + GEMM convolution, which is exact here. NNPACK: on a CPU it does
 /// not support, every convolution call site logs "Could not initialize NNPACK! Reason: Unsupported hardware."
 /// unless ATen is told not to try it.

@@ -19,9 +19,9 @@ namespace NasOnnx.Runtime;
 /// whose backward was seen wrong fixed those, and then forward passes with 24 input channels turned out wrong too.
 /// A rule fitted to the shapes probed so far would trust oneDNN on shapes nobody probed; oneDNN off is exact for all.
 ///
-/// Why: on AMD EPYC family 26 (Zen 5) with libtorch 2.10 / oneDNN 3.7.1 the oneDNN backward-data convolution
-/// kernels give wrong input gradients (errors the size of the gradients themselves, and NaN when the memory
-/// they wrongly read holds NaN), so training diverged at random without a word. The float64 path never uses
+/// Why: on AMD EPYC family 26 (Zen 5) with libtorch 2.10 / oneDNN 3.7.1 oneDNN's convolution kernels give wrong
+/// input gradients and some wrong forward outputs (errors the size of the values themselves, and NaN when the
+/// memory they wrongly read holds NaN), so training diverged at random without a word. The float64 path never uses
 /// oneDNN, which makes it the reference. The result is cached per CPU (model and flags), libtorch version and
 /// check version, so only the first process on a machine pays for it.
 /// </summary>
@@ -212,7 +212,7 @@ public static class NumericsSelfCheck
                 [4, cin, size, size], [cout, cin / groups, k, k],
                 (x, w) => nn.functional.conv2d(x, w, strides: [stride, stride], padding: [dilation * (k - 1) / 2, dilation * (k - 1) / 2],
                     dilation: [dilation, dilation], groups: groups));
-        yield return Conv(4, 12, 3);          // channels under one SIMD block: the Zen 5 fault
+        yield return Conv(4, 12, 3);          // first: the probe that fails fastest on Zen 5 (a wrong input gradient)
         yield return Conv(8, 24, 3);
         yield return Conv(16, 16, 3);
         yield return Conv(12, 32, 3);
