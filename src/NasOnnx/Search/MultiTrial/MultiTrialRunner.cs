@@ -190,12 +190,13 @@ public sealed class MultiTrialRunner
         if (number is int n) _trials[_trials.FindIndex(t => t.Trial.Number == n)] = (trial, arch);
         else _trials.Add((trial, arch));
         if (rung == 0) _searchScores[trial.ArchId] = trial.Score;
+        if (_o.Log is not { } log) return trial; // ranking for the log line sorts every trial: not for silent runs of thousands
         string head = $"trial {trial.Number}{(rung > 0 ? $" (rung {rung})" : "")}: {arch.ArchId}";
-        string progress = $"{(Ranked(0).Count > 0 ? $"best {Best().Score:0.0000}" : "no successful trial yet")} | {_searchScores.Count}/{_o.Trials} evaluated";
+        string progress = $"{(_trials.Any(t => !t.Trial.Failed) ? $"best {Best().Score:0.0000}" : "no successful trial yet")} | {_searchScores.Count}/{_o.Trials} evaluated";
         if (trial.Failed)
-            _o.Log?.Warn($"{head} FAILED, {trial.Failure}: recorded as {trial.Status} in search_log.csv, the search goes on | {progress}");
+            log.Warn($"{head} FAILED, {trial.Failure}: recorded as {trial.Status} in search_log.csv, the search goes on | {progress}");
         else
-            _o.Log?.Info($"{head} {_objective.Name} {trial.Score:0.0000} | {progress}");
+            log.Info($"{head} {_objective.Name} {trial.Score:0.0000} | {progress}");
         return trial;
     }
 

@@ -84,13 +84,14 @@ public class StrategyTests : IDisposable
         var outcome = s.Run(ctx);
 
         var lines = File.ReadAllLines(Path.Combine(ctx.OutputDir, SearchLog.FileName));
-        Assert.Equal("trial,rung,arch_id,generation,parents,score,accuracy,params,architecture", lines[0]);
+        Assert.Equal("trial,rung,arch_id,generation,parents,status,score,accuracy,params,failure,architecture", lines[0]);
         Assert.Equal(31, lines.Length);
         var png = File.ReadAllBytes(Path.Combine(ctx.OutputDir, SearchPlot.FileName));
         Assert.True(png.Length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG");
         Assert.True(File.Exists(Path.Combine(ctx.StateDir, MultiTrialRunner.StateFile)));
 
-        double bestLogged = lines.Skip(1).Max(l => double.Parse(l.Split(',')[5], CultureInfo.InvariantCulture));
+        Assert.All(lines.Skip(1), l => Assert.Equal("ok", l.Split(',')[5]));
+        double bestLogged = lines.Skip(1).Max(l => double.Parse(l.Split(',')[6], CultureInfo.InvariantCulture));
         Assert.Equal(bestLogged, outcome.BestObjectives["score"], 12);
         var best = s.Derive(outcome, space, new DeriveOptions { Rule = "best" });
         Assert.Equal(bestLogged, space.Objective(best) * 0.9, 12);
