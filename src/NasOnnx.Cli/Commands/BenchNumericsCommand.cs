@@ -49,7 +49,7 @@ public sealed class BenchNumericsCommand(IAnsiConsole console) : Command<BenchNu
                 return $" | {E(p.Output)} {E(p.InputGradient)} {E(p.WeightGradient)}{(p.Passes ? "  " : " !")}";
             })));
         foreach (var (c, probes) in results)
-            Out($"{NumericsComparison.Name(c)}: {probes.Count(p => !p.Passes)} of {probes.Count} probes fail" +
+            Out($"{c.Name()}: {probes.Count(p => !p.Passes)} of {probes.Count} probes fail" +
                               string.Concat(probes.Where(p => !p.Passes).Select(p => $"; {p.Probe}")));
         Out($"in force in this process: {inForce}");
         return 0;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using NasOnnx.Pipeline;
+using NasOnnx.Runtime;
 using NasOnnx.Search.OneShot;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -99,7 +100,7 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
                 using (Runtime.NumericsSelfCheck.With(c))
                     r = SearchStepBench.Run(s.Mode, s.C, s.Layers, s.Batch, s.Res, s.Channels, s.PartialK, s.Warmup, s.Steps, s.Threads);
                 if (!s.Json)
-                    console.MarkupLine(Markup.Escape($"round {round + 1} {NumericsComparison.Name(c)}: {r.MsPerStep:0} ms/step (min {r.MsMin:0}; CPU {r.CpuMsPerStep:0} ms/step)"));
+                    console.MarkupLine(Markup.Escape($"round {round + 1} {c.Name()}: {r.MsPerStep:0} ms/step (min {r.MsMin:0}; CPU {r.CpuMsPerStep:0} ms/step)"));
                 if (!best.TryGetValue(c, out var b) || r.MsPerStep < b.MsPerStep) best[c] = r;
             }
         double reference = best[Runtime.NumericsConfiguration.Default].MsPerStep;

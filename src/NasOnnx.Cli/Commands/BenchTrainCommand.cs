@@ -193,7 +193,7 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
                 cancellation.ThrowIfCancellationRequested();
                 Measurement m;
                 using (NumericsSelfCheck.With(c)) m = timeSteps();
-                console.MarkupLine(Markup.Escape($"round {round + 1} {NumericsComparison.Name(c)}: {m.MeanMs:0.0} ms/step (median {m.MedianMs:0.0}), {m.ImagesPerSecond:0} images/s" +
+                console.MarkupLine(Markup.Escape($"round {round + 1} {c.Name()}: {m.MeanMs:0.0} ms/step (median {m.MedianMs:0.0}), {m.ImagesPerSecond:0} images/s" +
                                                  (m.Diverged > 0 ? $"; {m.Diverged} of {s.Steps} steps had a non-finite loss or gradient" : "")));
                 diverged[c] = diverged.GetValueOrDefault(c) + m.Diverged;
                 if (!best.TryGetValue(c, out var b) || m.MeanMs < b.MeanMs) best[c] = m;
@@ -201,7 +201,7 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
         var table = new Table().AddColumns("numerics configuration", "ms/step", "images/s", "time vs default", "non-finite steps");
         var reference = best[NumericsConfiguration.Default];
         foreach (var c in NumericsComparison.Configurations)
-            table.AddRow(NumericsComparison.Name(c), F(best[c].MeanMs), F(best[c].ImagesPerSecond, "0"), F(best[c].MeanMs / reference.MeanMs, "0.00"),
+            table.AddRow(c.Name(), F(best[c].MeanMs), F(best[c].ImagesPerSecond, "0"), F(best[c].MeanMs / reference.MeanMs, "0.00"),
                 $"{diverged.GetValueOrDefault(c)} of {s.Rounds * s.Steps}");
         console.Write(table);
         console.MarkupLine(Markup.Escape($"train step time safe/default: {F(best[NumericsConfiguration.Safe].MeanMs / reference.MeanMs, "0.00")} (FixedCnn width {s.Width}, batch {s.Batch}, {threads} thread(s))"));

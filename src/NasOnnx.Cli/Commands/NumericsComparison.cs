@@ -8,8 +8,6 @@ internal static class NumericsComparison
     public static IReadOnlyList<NumericsConfiguration> Configurations { get; } =
         [NumericsConfiguration.Default, NumericsConfiguration.Safe];
 
-    public static string Name(NumericsConfiguration c) => c == NumericsConfiguration.Default ? "default (oneDNN on)" : "safe (oneDNN off)";
-
     public static void RequireSwitch()
     {
         if (!LibTorchSwitches.Available)

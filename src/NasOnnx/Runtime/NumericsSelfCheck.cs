@@ -158,10 +158,16 @@ public static class NumericsSelfCheck
 
         private static double Relative(Tensor actual, Tensor reference)
         {
-            double scale = reference.abs().max().item<double>();
-            double error = (actual.to_type(ScalarType.Float64) - reference).abs().max().item<double>();
-            return error / (1e-3 * (1 + scale));
+            var (error, scale) = Difference(actual, reference);
+            return error / Tolerance(scale);
         }
+
+        /// <summary>Largest absolute error against the float64 reference, and the reference's largest magnitude.</summary>
+        private static (double Error, double Scale) Difference(Tensor actual, Tensor reference) =>
+            ((actual.to_type(ScalarType.Float64) - reference).abs().max().item<double>(), reference.abs().max().item<double>());
+
+        // float32 sums of a few hundred O(1) terms stay within ~1e-5 relative; the faults seen are O(1) or NaN.
+        private static double Tolerance(double scale) => 1e-3 * (1 + scale);
 
         /// <summary>Forward and backward in float32 against the same in float64; data from a seeded System.Random so libtorch's generator is untouched.</summary>
         private (Tensor Y, Tensor Y64, Tensor X, Tensor X64, Tensor W, Tensor W64) Compute(int repeat)
@@ -189,10 +195,8 @@ public static class NumericsSelfCheck
 
         private string? Compare(string what, Tensor actual, Tensor reference)
         {
-            double scale = reference.abs().max().item<double>();
-            double error = (actual.to_type(ScalarType.Float64) - reference).abs().max().item<double>();
-            // float32 sums of a few hundred O(1) terms stay within ~1e-5 relative; the faults seen are O(1) or NaN.
-            if (double.IsFinite(error) && error <= 1e-3 * (1 + scale)) return null;
+            var (error, scale) = Difference(actual, reference);
+            if (double.IsFinite(error) && error <= Tolerance(scale)) return null;
             return $"{Name}: {what} off by {error.ToString("g3", CultureInfo.InvariantCulture)} (values up to {scale.ToString("g3", CultureInfo.InvariantCulture)})";
         }
 
@@ -322,6 +326,12 @@ public enum NumericsMode { Auto, Default, Safe }
 /// </summary>
 public enum NumericsConfiguration { Default, Safe }
 
+public static class NumericsConfigurationNames
+{
+    /// <summary>How doctor, the lock, the card and the benches name a configuration.</summary>
+    public static string Name(this NumericsConfiguration c) => c == NumericsConfiguration.Default ? "default (oneDNN on)" : "safe (oneDNN off)";
+}
+
 /// <summary>One probe's worst errors relative to the self-check's tolerance (above 1 fails; NaN: not finite).</summary>
 public sealed record ProbeError(string Probe, long[] InputShape, double Output, double InputGradient, double WeightGradient)
 {
@@ -331,8 +341,6 @@ public sealed record ProbeError(string Probe, long[] InputShape, double Output, 
 /// <summary>The numerics configuration in force. Detail says why (check result or forcing).</summary>
 public sealed record NumericsStatus(NumericsMode Mode, NumericsConfiguration Configuration, string Detail, bool FromCache, double Seconds)
 {
-    public string Describe() => Configuration == NumericsConfiguration.Default ? "default (oneDNN on)" : "safe (oneDNN off)";
-
     public override string ToString() =>
-        $"{Describe()}; mode {Mode.ToString().ToLowerInvariant()}: {Detail}{(FromCache ? " (cached verdict for this CPU and libtorch)" : Seconds > 0 ? $" (checked in {Seconds.ToString("F2", CultureInfo.InvariantCulture)} s)" : "")}";
+        $"{Configuration.Name()}; mode {Mode.ToString().ToLowerInvariant()}: {Detail}{(FromCache ? " (cached verdict for this CPU and libtorch)" : Seconds > 0 ? $" (checked in {Seconds.ToString("F2", CultureInfo.InvariantCulture)} s)" : "")}";
 }
