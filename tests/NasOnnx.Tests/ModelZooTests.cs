@@ -10,6 +10,7 @@ using NasOnnx.Reporting.Cards;
 using NasOnnx.Spaces;
 using Spectre.Console.Testing;
 using Xunit.Abstractions;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests;
 

@@ -6,6 +6,7 @@ using NasOnnx.Latency;
 using NasOnnx.Reporting;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using NasOnnx.Core;
 
 namespace NasOnnx.Cli.Commands;
 

@@ -5,6 +5,7 @@ using NasOnnx.Runtime;
 using NasOnnx.Search.OneShot;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using NasOnnx.Core;
 
 namespace NasOnnx.Cli.Commands;
 

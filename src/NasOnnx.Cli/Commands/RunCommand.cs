@@ -3,6 +3,7 @@ using NasOnnx.Pipeline;
 using NasOnnx.Reporting;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using NasOnnx.Core;
 
 namespace NasOnnx.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NasOnnx.Pipeline;
 using NasOnnx.Spaces;
+using NasOnnx.Core;
 
 namespace NasOnnx.Latency;
 

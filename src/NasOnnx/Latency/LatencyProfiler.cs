@@ -5,6 +5,7 @@ using NasOnnx.Reporting;
 using NasOnnx.Spaces;
 using Onnx;
 using TorchSharp;
+using NasOnnx.Core;
 
 namespace NasOnnx.Latency;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using NasOnnx.Pipeline;
 using NasOnnx.Spaces;
+using NasOnnx.Core;
 
 namespace NasOnnx.Latency;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using NasOnnx.Pipeline;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.Core;
 
 namespace NasOnnx.Networks;
 
@@ -13,14 +14,14 @@ public sealed record FixedCnnSpec(int Channels, int Height, int Width, int Class
 
     public nn.Module<Tensor, Tensor> Build() => new FixedCnn(Channels, Classes, BaseWidth);
 
-    public void Save(string dir) => AtomicWrite.Text(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, LockFile.Json));
+    public void Save(string dir) => AtomicWrite.Text(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, SnakeJson.Options));
 
     public static FixedCnnSpec Load(string dir)
     {
         string path = Path.Combine(dir, FileName);
         try
         {
-            return JsonSerializer.Deserialize<FixedCnnSpec>(File.ReadAllText(path), LockFile.Json) ?? throw new JsonException("empty document");
+            return JsonSerializer.Deserialize<FixedCnnSpec>(File.ReadAllText(path), SnakeJson.Options) ?? throw new JsonException("empty document");
         }
         catch (Exception e) when (e is JsonException or IOException)
         {

@@ -2,6 +2,7 @@ using NasOnnx.Spaces;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using NasOnnx.Core;
 
 namespace NasOnnx.Networks;
 
@@ -28,7 +29,7 @@ public static class NetworkWeights
             { FilePath = weightsPath };
         string? dir = Path.GetDirectoryName(Path.GetFullPath(weightsPath));
         if (dir is not null) Directory.CreateDirectory(dir);
-        Pipeline.AtomicWrite.ViaTempPath(weightsPath, temp => network.save(temp));
+        AtomicWrite.ViaTempPath(weightsPath, temp => network.save(temp));
         network.Architecture.Save(ArchitecturePathFor(weightsPath));
     }
 

@@ -7,6 +7,7 @@ using Google.Protobuf;
 using NasOnnx.Networks;
 using NasOnnx.Spaces;
 using Onnx;
+using NasOnnx.Core;
 
 namespace NasOnnx.Onnx;
 
@@ -110,7 +111,7 @@ public static class OnnxExporter
                     "This is a NasOnnx bug; please report it with the architecture JSON.") { FilePath = outPath };
         }
         string full = Path.GetFullPath(outPath);
-        Pipeline.AtomicWrite.Bytes(full, bytes);
+        AtomicWrite.Bytes(full, bytes);
         if (wasTraining) net.train();
         var (parameters, macs) = NetworkStats.Measure(net);
         sw.Stop();

@@ -1,3 +1,4 @@
+using NasOnnx.Core;
 namespace NasOnnx.Pipeline;
 
 /// <summary>An input a stage kind takes from an earlier stage's outputs.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NasOnnx.Core;
 
 namespace NasOnnx.Pipeline;
 
@@ -35,21 +36,13 @@ public sealed class LockFile
     public string? PipelineFile { get; set; }
     public SortedDictionary<string, StageLock> Stages { get; set; } = new(StringComparer.Ordinal);
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        // NaN/Infinity (a diverged trial's loss, say) are written as named literals instead of throwing.
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
 
     public static LockFile Load(string path, string pipeline)
     {
         if (!File.Exists(path)) return new LockFile { Pipeline = pipeline };
         try
         {
-            return JsonSerializer.Deserialize<LockFile>(File.ReadAllText(path), Json) ?? new LockFile { Pipeline = pipeline };
+            return JsonSerializer.Deserialize<LockFile>(File.ReadAllText(path), SnakeJson.Options) ?? new LockFile { Pipeline = pipeline };
         }
         catch (JsonException e)
         {
@@ -58,12 +51,12 @@ public sealed class LockFile
         }
     }
 
-    public void Save(string path) => AtomicWrite.Text(path, JsonSerializer.Serialize(this, Json));
+    public void Save(string path) => AtomicWrite.Text(path, JsonSerializer.Serialize(this, SnakeJson.Options));
 
     /// <summary>Writes the lock into a temp file beside <paramref name="path"/>; <see cref="AtomicWrite.Commit"/> puts it in place.</summary>
     public string Prepare(string path)
     {
-        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this, Json));
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(this, SnakeJson.Options));
         return AtomicWrite.Prepare(path, s => s.Write(bytes));
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using NasOnnx.Reporting;
 using NasOnnx.Runtime;
+using NasOnnx.Core;
 
 namespace NasOnnx.Pipeline;
 

@@ -1,9 +1,10 @@
 using NasOnnx.Reporting;
+using NasOnnx.Core;
 
 namespace NasOnnx.Pipeline;
 
 /// <summary>Everything a running stage may use: its resolved params, inputs, folders, seed and log.</summary>
-public sealed class StageContext
+public sealed class StageContext : IParamReader
 {
     public required string PipelineName { get; init; }
     public required string PipelineFile { get; init; }

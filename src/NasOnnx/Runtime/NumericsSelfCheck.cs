@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.Core;
 
 namespace NasOnnx.Runtime;
 
@@ -292,7 +293,7 @@ public static class NumericsSelfCheck
         try
         {
             if (!File.Exists(file)) return false;
-            var s = JsonSerializer.Deserialize<NumericsStatus>(File.ReadAllText(file), Pipeline.PlainJson.Options);
+            var s = JsonSerializer.Deserialize<NumericsStatus>(File.ReadAllText(file), PlainJson.Options);
             if (s is null) return false;
             status = s;
             return true;
@@ -307,7 +308,7 @@ public static class NumericsSelfCheck
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            File.WriteAllText(temp, JsonSerializer.Serialize(status, Pipeline.PlainJson.Options));
+            File.WriteAllText(temp, JsonSerializer.Serialize(status, PlainJson.Options));
             File.Move(temp, file, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

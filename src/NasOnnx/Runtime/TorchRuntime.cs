@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
+using NasOnnx.Core;
 
 namespace NasOnnx.Runtime;
 
@@ -117,7 +118,7 @@ public static class TorchRuntime
             File.WriteAllBytes(temp, image);
             File.Move(temp, lib, overwrite: true);
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException || Pipeline.AtomicWrite.IsFileTooLarge(e))
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException || AtomicWrite.IsFileTooLarge(e))
         {
             try { File.Delete(temp); } catch (IOException) { }
             NativeLibraryStatus = $"{lib} needs {string.Join(", ", missing)} marked weak but the file is not writable ({e.Message})";

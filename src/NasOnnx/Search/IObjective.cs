@@ -1,5 +1,6 @@
 using System.Globalization;
 using NasOnnx.Pipeline;
+using NasOnnx.Core;
 
 namespace NasOnnx.Search;
 
@@ -63,7 +64,7 @@ public static class Objectives
     /// <summary>True for objectives that need a latency for every trial.</summary>
     public static bool UsesLatency(string kind) => kind is "accuracy-latency" or "pareto";
 
-    public static IObjective FromParams(StageContext c)
+    public static IObjective FromParams(IParamReader c)
     {
         string kind = c.RequiredString("objective");
         if (kind == "accuracy") return new SingleObjective();
@@ -80,7 +81,7 @@ public static class Objectives
     /// latency_constraint. pareto: the strategy still needs one number to select by; it gets the soft reward, whose ranking
     /// does not depend on T (ACC * (LAT/T)^w = T^-w * ACC * LAT^w), so T = 1 ms stands in when no target is set.
     /// </summary>
-    private static IObjective LatencyObjective(StageContext c, string kind)
+    private static IObjective LatencyObjective(IParamReader c, string kind)
     {
         double target = c.Float("latency_target");
         if (kind == "pareto")

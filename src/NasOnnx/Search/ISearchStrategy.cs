@@ -1,4 +1,4 @@
-using NasOnnx.Pipeline;
+using NasOnnx.Core;
 using NasOnnx.Spaces;
 
 namespace NasOnnx.Search;
@@ -22,6 +22,9 @@ public interface ISearchStrategy
 
     /// <summary>Spaces it can search (null: any space with the capability it needs).</summary>
     IReadOnlyList<string>? Spaces => null;
+
+    /// <summary>Checks done before any stage runs (e.g. a latency loss without a `latency` input); throws to refuse.</summary>
+    void Validate(IParamReader settings, bool hasLatencyInput) { }
 
     /// <summary>Runs (or resumes) the search; writes its logs into the output folder and returns the outcome (saved as search.json).</summary>
     SearchOutcome Run(SearchContext context);

@@ -1,14 +1,14 @@
+using NasOnnx.Core;
+using NasOnnx.Data;
 using NasOnnx.Latency;
-using NasOnnx.Pipeline;
-using NasOnnx.Pipeline.Stages;
 using NasOnnx.Spaces;
 
 namespace NasOnnx.Search;
 
-/// <summary>What a strategy gets: the space, the data, its stage (params, seed, log, folders).</summary>
+/// <summary>What a strategy gets: the space, the data, its params, seed, log and folders (not the pipeline itself).</summary>
 public sealed class SearchContext
 {
-    public required StageContext Stage { get; init; }
+    public required IParamReader Params { get; init; }
     public required ISearchSpace Space { get; init; }
     public required string SpaceName { get; init; }
     public required SpaceOptions SpaceOptions { get; init; }
@@ -24,10 +24,12 @@ public sealed class SearchContext
     public LatencyPredictor? Latency { get; init; }
 
     /// <summary>Where the strategy keeps resumable state; survives a killed run, removed after the stage completes.</summary>
-    public string StateDir => Path.Combine(Stage.WorkDir, "state");
+    public required string StateDir { get; init; }
 
     /// <summary>Where logs (search_log.csv, plots) go; published with the stage.</summary>
-    public string OutputDir => Stage.OutputDir;
+    public required string OutputDir { get; init; }
 
-    public long Seed => Stage.Seed;
+    public required long Seed { get; init; }
+    public required IRunLog Log { get; init; }
+    public CancellationToken Cancellation { get; init; }
 }

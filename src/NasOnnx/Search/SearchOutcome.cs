@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NasOnnx.Pipeline;
+using NasOnnx.Core;
 
 namespace NasOnnx.Search;
 
@@ -24,7 +25,7 @@ public sealed record SearchOutcome
     public double Seconds { get; init; }
     public JsonElement? Payload { get; init; }
 
-    public void Save(string dir) => AtomicWrite.Text(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, LockFile.Json));
+    public void Save(string dir) => AtomicWrite.Text(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, SnakeJson.Options));
 
     public static SearchOutcome Load(string dir)
     {
@@ -33,7 +34,7 @@ public sealed record SearchOutcome
             throw new NasOnnxException($"{FileName} is missing in {dir}", "the `search` input must name a search stage; re-run it with --force") { FilePath = path };
         try
         {
-            return JsonSerializer.Deserialize<SearchOutcome>(File.ReadAllText(path), LockFile.Json) ?? throw new JsonException("empty document");
+            return JsonSerializer.Deserialize<SearchOutcome>(File.ReadAllText(path), SnakeJson.Options) ?? throw new JsonException("empty document");
         }
         catch (JsonException e)
         {

@@ -1,5 +1,6 @@
 using NasOnnx.Pipeline;
 using ScottPlot;
+using NasOnnx.Core;
 
 namespace NasOnnx.Search;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NasOnnx.Core;
 
 namespace NasOnnx.Spaces;
 
@@ -81,7 +82,7 @@ public abstract record Architecture : IArchitecture
 
     public override string ToString() => $"{Space}:{ArchId}";
 
-    public void Save(string path) => Pipeline.AtomicWrite.Text(path, ToJson() + "\n");
+    public void Save(string path) => AtomicWrite.Text(path, ToJson() + "\n");
 }
 
 /// <summary>Helpers for reading architecture JSON with messages that say what is wrong and how to fix it.</summary>

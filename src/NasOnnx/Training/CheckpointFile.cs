@@ -4,6 +4,7 @@ using System.Text.Json;
 using NasOnnx.Pipeline;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.Core;
 
 namespace NasOnnx.Training;
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using NasOnnx.Reporting;
 using static TorchSharp.torch;
+using NasOnnx.Core;
 
 namespace NasOnnx.Training;
 
@@ -55,7 +56,7 @@ public sealed partial class CheckpointStore(CheckpointOptions options, IRunLog l
         CheckpointFile.Write(path, header with { Key = options.Key, Written = DateTimeOffset.UtcNow }, model, optimizers);
         var files = Files();
         foreach (var old in files.Take(Math.Max(0, files.Count - Math.Max(1, options.KeepLast))))
-            Pipeline.AtomicWrite.TryDelete(old);
+            AtomicWrite.TryDelete(old);
         options.Written?.Invoke(path);
         Runtime.TestFaults.Reached("checkpoint");
         _written++;
@@ -75,7 +76,7 @@ public sealed partial class CheckpointStore(CheckpointOptions options, IRunLog l
     {
         // Temp files of checkpoint writes a killed run left half-done.
         if (System.IO.Directory.Exists(options.Directory))
-            foreach (var tmp in System.IO.Directory.EnumerateFiles(options.Directory, ".ckpt-*.tmp")) Pipeline.AtomicWrite.TryDelete(tmp);
+            foreach (var tmp in System.IO.Directory.EnumerateFiles(options.Directory, ".ckpt-*.tmp")) AtomicWrite.TryDelete(tmp);
         var files = Files();
         int refused = 0;
         for (int i = files.Count - 1; i >= 0; i--)

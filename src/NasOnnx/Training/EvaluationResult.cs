@@ -1,6 +1,7 @@
 using System.Globalization;
 using NasOnnx.Pipeline;
 using NasOnnx.Reporting;
+using NasOnnx.Core;
 
 namespace NasOnnx.Training;
 

@@ -3,6 +3,7 @@ using NasOnnx.Data;
 using NasOnnx.Reporting;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.Core;
 
 namespace NasOnnx.Training;
 

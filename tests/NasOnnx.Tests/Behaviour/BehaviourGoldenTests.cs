@@ -8,6 +8,8 @@ using NasOnnx.Pipeline.Stages;
 using NasOnnx.Runtime;
 using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
+using NasOnnx.Core;
+using NasOnnx.Data;
 
 namespace NasOnnx.Tests.Behaviour;
 

@@ -4,6 +4,7 @@ using NasOnnx.Pipeline;
 using NasOnnx.Reporting.Cards;
 using NasOnnx.Tests.Pipeline;
 using Spectre.Console.Testing;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Cli;
 

@@ -8,6 +8,7 @@ using NasOnnx.Tests.Onnx;
 using NasOnnx.Tests.Pipeline;
 using Spectre.Console.Cli;
 using Spectre.Console.Testing;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Latency;
 

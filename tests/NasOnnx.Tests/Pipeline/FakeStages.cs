@@ -1,4 +1,5 @@
 using NasOnnx.Pipeline;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Pipeline;
 
@@ -32,13 +33,13 @@ public sealed class EchoStage : IStage
     }
 }
 
-public sealed class CollectingLog : NasOnnx.Reporting.IRunLog
+public sealed class CollectingLog : IRunLog
 {
     public List<string> Lines { get; } = [];
     public void Info(string message) { lock (Lines) Lines.Add(message); }
     public void Warn(string message) { lock (Lines) Lines.Add("warning: " + message); }
-    public NasOnnx.Reporting.IProgressTask Progress(string label, long total) => new Task();
-    private sealed class Task : NasOnnx.Reporting.IProgressTask
+    public IProgressTask Progress(string label, long total) => new Task();
+    private sealed class Task : IProgressTask
     {
         public void Advance(long amount, string? status = null) { }
         public void Dispose() { }

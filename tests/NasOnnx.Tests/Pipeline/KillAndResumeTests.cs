@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NasOnnx.Pipeline;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Pipeline;
 

@@ -1,4 +1,5 @@
 using NasOnnx.Pipeline;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Pipeline;
 

@@ -4,6 +4,7 @@ using NasOnnx.Pipeline;
 using NasOnnx.Runtime;
 using NasOnnx.Search;
 using NasOnnx.Spaces;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Pipeline;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using NasOnnx.Pipeline;
 using NasOnnx.Training;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Pipeline;
 

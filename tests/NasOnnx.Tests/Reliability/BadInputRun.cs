@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using NasOnnx.Cli;
 using NasOnnx.Pipeline;
 using Spectre.Console.Testing;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Reliability;
 

@@ -2,6 +2,7 @@ using NasOnnx.Pipeline;
 using NasOnnx.Runtime;
 using NasOnnx.Tests.Pipeline;
 using Xunit.Abstractions;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Reliability;
 

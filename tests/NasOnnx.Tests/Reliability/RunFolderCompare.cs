@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NasOnnx.Pipeline;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Reliability;
 

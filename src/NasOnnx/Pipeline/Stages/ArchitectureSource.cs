@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using NasOnnx.Networks;
 using NasOnnx.Spaces;
+using NasOnnx.Core;
+using NasOnnx.Data;
 
 namespace NasOnnx.Pipeline.Stages;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NasOnnx.Latency;
 using NasOnnx.Reporting;
+using NasOnnx.Core;
 
 namespace NasOnnx.Pipeline.Stages;
 

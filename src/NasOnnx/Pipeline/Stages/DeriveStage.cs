@@ -1,5 +1,6 @@
 using NasOnnx.Search;
 using NasOnnx.Spaces;
+using NasOnnx.Core;
 
 namespace NasOnnx.Pipeline.Stages;
 

@@ -1,5 +1,7 @@
 using NasOnnx.Onnx;
 using NasOnnx.Training;
+using NasOnnx.Core;
+using NasOnnx.Data;
 
 namespace NasOnnx.Pipeline.Stages;
 

@@ -3,6 +3,8 @@ using NasOnnx.Networks;
 using NasOnnx.Onnx;
 using NasOnnx.Reporting;
 using NasOnnx.Spaces;
+using NasOnnx.Core;
+using NasOnnx.Data;
 
 namespace NasOnnx.Pipeline.Stages;
 
@@ -79,7 +81,7 @@ public sealed class ExportStage : IStage
             LatencyMs = latency?.P50Ms,
             LatencyP90Ms = latency?.P90Ms,
             LatencyDevice = latency?.Device,
-        }, LockFile.Json));
+        }, SnakeJson.Options));
         context.Log.Info($"{ModelFile}: {result.Parameters:N0} parameters, {result.Macs:N0} MACs, {result.FileBytes / 1024.0:0.0} KiB" +
             (result.Verification is { } v ? $", ONNX Runtime vs TorchSharp max |diff| {v.MaxAbsDiff:0.0e+0}" : ""));
     }

@@ -1,5 +1,6 @@
 using NasOnnx.Data;
 using NasOnnx.Reporting;
+using NasOnnx.Core;
 
 namespace NasOnnx.Pipeline.Stages;
 

@@ -2,6 +2,8 @@ using System.Text.Json;
 using NasOnnx.Latency;
 using NasOnnx.Reporting;
 using NasOnnx.Spaces;
+using NasOnnx.Core;
+using NasOnnx.Data;
 
 namespace NasOnnx.Pipeline.Stages;
 

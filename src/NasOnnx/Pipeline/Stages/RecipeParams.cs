@@ -1,5 +1,6 @@
 using NasOnnx.Data;
 using NasOnnx.Training;
+using NasOnnx.Core;
 
 namespace NasOnnx.Pipeline.Stages;
 
@@ -111,7 +112,7 @@ public static class RecipeParams
     /// another key is refused, so a resumed run continues only what the same run started.
     /// </summary>
     public static string CheckpointKey(StageContext c, int stageVersion, string dataFile, string network) =>
-        Pipeline.ContentHash.OfString(System.Text.Json.JsonSerializer.Serialize(new
+        ContentHash.OfString(System.Text.Json.JsonSerializer.Serialize(new
         {
             c.Kind,
             Version = stageVersion,
@@ -120,7 +121,7 @@ public static class RecipeParams
             Threads = NasOnnx.Runtime.TorchRuntime.Threads,
             Params = c.Params.Where(p => !CheckpointParamNames.Contains(p.Key)).OrderBy(p => p.Key, StringComparer.Ordinal)
                 .Select(p => $"{p.Key}={System.Text.Json.JsonSerializer.Serialize(p.Value)}").ToList(),
-            Data = File.Exists(dataFile) ? Pipeline.ContentHash.OfFile(dataFile) : "none",
+            Data = File.Exists(dataFile) ? ContentHash.OfFile(dataFile) : "none",
             Network = network,
         }))[..16];
 }

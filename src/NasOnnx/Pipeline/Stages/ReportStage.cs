@@ -1,5 +1,6 @@
 using NasOnnx.Reporting.Cards;
 using NasOnnx.Reporting.Report;
+using NasOnnx.Core;
 
 namespace NasOnnx.Pipeline.Stages;
 

@@ -1,6 +1,8 @@
 using NasOnnx.Networks;
 using NasOnnx.Training;
 using TorchSharp;
+using NasOnnx.Core;
+using NasOnnx.Data;
 
 namespace NasOnnx.Pipeline.Stages;
 

@@ -2,6 +2,8 @@ using NasOnnx.Latency;
 using NasOnnx.Search;
 using NasOnnx.Search.Latency;
 using NasOnnx.Spaces;
+using NasOnnx.Core;
+using NasOnnx.Data;
 
 namespace NasOnnx.Pipeline.Stages;
 
@@ -42,7 +44,7 @@ public sealed class SearchStage : IStage
         if (strategy.Spaces is { } spaces && !spaces.Contains(space))
             throw context.Error($"strategy '{strategy.Name}' cannot search the '{space}' space", $"use one of: {string.Join(", ", spaces)}", context.PipelineFile);
         CheckPublishedPredictor(context, space);
-        if (strategy is Search.OneShot.OneShotStrategy oneShot) oneShot.CheckLatencyInput(context, context.HasInput("latency"));
+        strategy.Validate(context, context.HasInput("latency"));
     }
 
     /// <summary>latency_target (ms, 0: none) and latency_margin, when a strategy declares them.</summary>
@@ -97,7 +99,8 @@ public sealed class SearchStage : IStage
         var space = SpaceRegistry.Create(spaceName, options);
         var search = new SearchContext
         {
-            Stage = context,
+            Params = context, Log = context.Log, Seed = context.Seed, Cancellation = context.Cancellation,
+            StateDir = Path.Combine(context.WorkDir, "state"), OutputDir = context.OutputDir,
             Space = space,
             SpaceName = spaceName,
             SpaceOptions = options,

@@ -1,6 +1,7 @@
 using NasOnnx.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.Data;
 
 namespace NasOnnx.Pipeline.Stages;
 

@@ -4,6 +4,7 @@ using NasOnnx.Networks;
 using NasOnnx.Pipeline;
 using NasOnnx.Training;
 using TorchSharp;
+using NasOnnx.Core;
 
 namespace NasOnnx.Pipeline.Stages;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NasOnnx.Pipeline;
+using NasOnnx.Core;
 
 namespace NasOnnx.Reporting.Cards;
 

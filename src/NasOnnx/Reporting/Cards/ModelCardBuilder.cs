@@ -5,6 +5,7 @@ using NasOnnx.Onnx;
 using NasOnnx.Pipeline;
 using NasOnnx.Pipeline.Stages;
 using NasOnnx.Spaces;
+using NasOnnx.Core;
 
 namespace NasOnnx.Reporting.Cards;
 

@@ -3,6 +3,7 @@ using NasOnnx.Latency;
 using NasOnnx.Onnx;
 using NasOnnx.Pipeline;
 using NasOnnx.Pipeline.Stages;
+using NasOnnx.Core;
 
 namespace NasOnnx.Reporting.Cards;
 

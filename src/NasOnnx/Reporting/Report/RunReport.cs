@@ -7,6 +7,7 @@ using NasOnnx.Pipeline.Stages;
 using NasOnnx.Reporting.Cards;
 using NasOnnx.Search;
 using NasOnnx.Spaces;
+using NasOnnx.Core;
 
 namespace NasOnnx.Reporting.Report;
 

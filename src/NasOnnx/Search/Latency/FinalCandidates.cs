@@ -2,6 +2,7 @@ using NasOnnx.Latency;
 using NasOnnx.Reporting;
 using NasOnnx.Search.MultiTrial;
 using NasOnnx.Spaces;
+using NasOnnx.Core;
 
 namespace NasOnnx.Search.Latency;
 

@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using NasOnnx.Latency;
 using NasOnnx.Pipeline;
 using NasOnnx.Runtime;
+using NasOnnx.Core;
 
 namespace NasOnnx.Search.Latency;
 
@@ -39,7 +40,7 @@ public sealed record LatencySettings
         ParamSpec.Bool("export_front", false, "objective pareto: also write front/<arch_id>.onnx for every architecture on the front (weights from its trial training)"),
     ];
 
-    public static LatencySettings FromParams(StageContext c)
+    public static LatencySettings FromParams(IParamReader c)
     {
         var s = new LatencySettings
         {

@@ -5,6 +5,7 @@ using NasOnnx.Pipeline;
 using NasOnnx.Reporting;
 using NasOnnx.Spaces;
 using NasOnnx.Training;
+using NasOnnx.Core;
 
 namespace NasOnnx.Search.MultiTrial;
 
@@ -246,7 +247,7 @@ public sealed class MultiTrialRunner
         if (StatePath is not { } path) return;
         var state = new State(_o.Fingerprint, _proposals, _repeats, _repeatsInARow, _searchDone, _trials.Select(t => t.Trial).ToList(), _proposer.SaveState(),
             _rejections, _rejectionsInARow);
-        AtomicWrite.Text(path, JsonSerializer.Serialize(state, LockFile.Json));
+        AtomicWrite.Text(path, JsonSerializer.Serialize(state, SnakeJson.Options));
     }
 
     private void Load()
@@ -255,7 +256,7 @@ public sealed class MultiTrialRunner
         State? state;
         try
         {
-            state = JsonSerializer.Deserialize<State>(File.ReadAllText(path), LockFile.Json);
+            state = JsonSerializer.Deserialize<State>(File.ReadAllText(path), SnakeJson.Options);
         }
         catch (JsonException e)
         {

@@ -7,6 +7,7 @@ using NasOnnx.Reporting;
 using NasOnnx.Search.Latency;
 using NasOnnx.Spaces;
 using NasOnnx.Training;
+using NasOnnx.Core;
 
 namespace NasOnnx.Search.MultiTrial;
 
@@ -51,7 +52,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
     ];
 
     /// <summary>Checks the space's capability and builds the proposer from the stage params.</summary>
-    protected abstract ITrialProposer CreateProposer(ISearchSpace space, StageContext stage);
+    protected abstract ITrialProposer CreateProposer(ISearchSpace space, IParamReader stage);
 
     /// <summary>What only this strategy puts into search.json's payload (policy, population ...).</summary>
     protected virtual void AddPayload(ITrialProposer proposer, JsonObject payload) { }
@@ -63,7 +64,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
 
     public SearchOutcome Run(SearchContext context)
     {
-        var stage = context.Stage;
+        var stage = context.Params;
         var proposer = CreateProposer(context.Space, stage);
         var latency = LatencySettings.FromParams(stage);
         var predictor = context.Latency;
@@ -89,7 +90,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
             LearningRate = stage.Float("trial_lr"),
             WeightDecay = stage.Float("trial_weight_decay"),
             DataFraction = stage.Float("trial_data_fraction"),
-        }, rungs, context.Seed, stage.Log, context.StateDir)
+        }, rungs, context.Seed, context.Log, context.StateDir)
         {
             Latency = source as MeasuredLatency,
             KeepWeights = latency.Pareto && latency.ExportFront,
@@ -98,7 +99,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         var evaluator = new CachingEvaluator(scored, Path.Combine(context.StateDir, CachingEvaluator.FileName));
         var filter = latency.HasTarget && predictor is not null ? new LatencyFilter(predictor, latency.LimitMs) : null;
         if (filter is not null)
-            stage.Log.Info($"pre-rejection: candidates predicted over {latency.LimitMs:0.000} ms (latency_target {latency.TargetMs:0.###} ms x margin {latency.Margin:0.###}) are refused before training");
+            context.Log.Info($"pre-rejection: candidates predicted over {latency.LimitMs:0.000} ms (latency_target {latency.TargetMs:0.###} ms x margin {latency.Margin:0.###}) are refused before training");
         var runner = new MultiTrialRunner(context.Space, proposer, evaluator, objective, new MultiTrialOptions
         {
             Trials = (int)stage.Int("trials"),
@@ -108,8 +109,8 @@ public abstract class MultiTrialStrategy : ISearchStrategy
             HalvingEta = (int)stage.Int("halving_eta"),
             Filter = filter,
             RetryFailed = stage.Bool(RetryFailedParam),
-            Log = stage.Log,
-            Cancellation = stage.Cancellation,
+            Log = context.Log,
+            Cancellation = context.Cancellation,
         });
         var result = runner.Run();
 
@@ -129,7 +130,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         };
         AddPayload(proposer, payload);
         if (result.Rejections > 0)
-            stage.Log.Info($"{result.Rejections} proposals were rejected before training (predicted over {latency.LimitMs:0.000} ms); they did not count against the {(int)stage.Int("trials")} trials");
+            context.Log.Info($"{result.Rejections} proposals were rejected before training (predicted over {latency.LimitMs:0.000} ms); they did not count against the {(int)stage.Int("trials")} trials");
 
         // What is preferred, best first: the objective's ranking, or for a Pareto search the front (under the limit by accuracy, then the rest by latency).
         var archOf = new Dictionary<string, IArchitecture>(StringComparer.Ordinal);
@@ -156,20 +157,20 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         {
             var ranked = preferred.DistinctBy(t => t.ArchId).Take(latency.FinalCandidates).Select(t => (t, Arch(t))).ToList();
             var measure = new MeasuredLatency(latency.MeasurementOptions(predictor, context.Seed));
-            stage.Log.Info($"measuring the {ranked.Count} final candidate(s) with ONNX Runtime ({measure.Options.Runs} runs each, batch {measure.Options.Batch}, {measure.Options.Threads} thread(s))");
+            context.Log.Info($"measuring the {ranked.Count} final candidate(s) with ONNX Runtime ({measure.Options.Runs} runs each, batch {measure.Options.Batch}, {measure.Options.Threads} thread(s))");
             var (finals, device) = FinalCandidates.Measure(ranked, measure, predictor, latency.TargetMs, (int)(context.Seed & 0x7fffffff));
             FinalCandidates.Write(Path.Combine(context.OutputDir, FinalCandidates.FileName), finals);
             var winner = FinalCandidates.Winner(finals);
             foreach (var f in finals)
-                stage.Log.Info($"  {f.Trial.ArchId}: accuracy {f.Accuracy:0.0000}, predicted {(f.PredictedMs is double p ? $"{p:0.000} ms" : "-")}, " +
+                context.Log.Info($"  {f.Trial.ArchId}: accuracy {f.Accuracy:0.0000}, predicted {(f.PredictedMs is double p ? $"{p:0.000} ms" : "-")}, " +
                                $"measured p50 {f.MeasuredP50Ms:0.000} ms p90 {f.MeasuredP90Ms:0.000} ms{(f.MeetsTarget ? "" : $" > target {latency.TargetMs:0.###} ms")}");
             var chosen = winner ?? finals[0];
             if (winner is null)
-                stage.Log.Warn($"none of the {finals.Count} final candidates meets latency_target {latency.TargetMs:0.###} ms when measured " +
+                context.Log.Warn($"none of the {finals.Count} final candidates meets latency_target {latency.TargetMs:0.###} ms when measured " +
                                $"(fastest measured p50 {finals.Min(f => f.MeasuredP50Ms):0.000} ms): keeping the search's best {finals[0].Trial.ArchId}, which MISSES the target. " +
                                "Lower latency_margin (e.g. 0.9) so that candidates are kept further under the target, raise final_candidates, or raise the target");
             else
-                stage.Log.Info($"winner {winner.Trial.ArchId}: measured p50 {winner.MeasuredP50Ms:0.000} ms <= target {latency.TargetMs:0.###} ms");
+                context.Log.Info($"winner {winner.Trial.ArchId}: measured p50 {winner.MeasuredP50Ms:0.000} ms <= target {latency.TargetMs:0.###} ms");
             best = chosen.Trial;
             bestObjectives = new SortedDictionary<string, double>(best.Objectives, StringComparer.Ordinal)
             {
@@ -200,9 +201,9 @@ public abstract class MultiTrialStrategy : ISearchStrategy
 
         int failed = result.Trials.Count(t => t.Failed);
         if (failed > 0)
-            stage.Log.Warn($"{failed} of {result.Trials.Count} trials diverged and were left out (status and reason in search_log.csv); " +
+            context.Log.Warn($"{failed} of {result.Trials.Count} trials diverged and were left out (status and reason in search_log.csv); " +
                            $"set {RetryFailedParam}: true to train them again when this search resumes");
-        stage.Log.Info($"best {best.ArchId} {objective.Name} {best.Score:0.0000} (trial {best.Number}); " +
+        context.Log.Info($"best {best.ArchId} {objective.Name} {best.Score:0.0000} (trial {best.Number}); " +
             $"{result.Trials.Count} evaluations, {result.Repeats} repeated proposals skipped, {result.Rejections} rejected before training, {evaluator.Hits} cached results reused");
         return new SearchOutcome
         {
@@ -229,7 +230,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         double? limit = latency.HasTarget ? latency.TargetMs : null;
         int? pick = ParetoFront.MostAccurateUnder(points, front, limit);
         if (pick is null)
-            context.Stage.Log.Warn($"no architecture on the Pareto front meets latency_target {latency.TargetMs:0.###} ms: the fastest front point is derived");
+            context.Log.Warn($"no architecture on the Pareto front meets latency_target {latency.TargetMs:0.###} ms: the fastest front point is derived");
         int chosen = pick ?? front[0];
         ParetoPlot.Write(Path.Combine(context.OutputDir, ParetoPlot.FileName), points, front, chosen, limit,
             $"{Name} over {context.SpaceName}: {front.Count} of {points.Count} architectures on the front");
@@ -247,7 +248,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         }).ToArray());
         payload["pareto_rule"] = limit is null ? "most accurate on the front" : $"most accurate on the front with latency_ms <= {limit:0.###}";
         if (latency.ExportFront) ExportFront(context, front.Select(i => trials[i]).ToList(), arch);
-        context.Stage.Log.Info($"Pareto front: {front.Count} of {points.Count} architectures; derived {trials[chosen].ArchId} " +
+        context.Log.Info($"Pareto front: {front.Count} of {points.Count} architectures; derived {trials[chosen].ArchId} " +
                                $"(accuracy {points[chosen].Accuracy:0.0000}, {points[chosen].LatencyMs:0.000} ms)");
         return [trials[chosen],
             .. front.Where(i => i != chosen && (limit is null || points[i].LatencyMs <= limit)).OrderByDescending(i => points[i].Accuracy).ThenBy(i => points[i].LatencyMs).Select(i => trials[i]),
@@ -272,7 +273,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
             if (File.Exists(weights)) { OnnxExporter.Export(arch(t), weights, outPath, options); trained++; }
             else OnnxExporter.ExportRandom(arch(t), (int)(context.Seed & 0x7fffffff), outPath, options);
         }
-        context.Stage.Log.Info($"exported {front.Count} front architecture(s) to {dir} ({trained} with their trial weights, {front.Count - trained} with random weights)");
+        context.Log.Info($"exported {front.Count} front architecture(s) to {dir} ({trained} with their trial weights, {front.Count - trained} with random weights)");
     }
 
     /// <summary>Params (but retry_failed), seed, strategy and space: a saved state from another configuration is not resumed.</summary>
@@ -286,7 +287,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => v.ToString() ?? "",
         };
-        var parts = context.Stage.Params.Where(p => p.Key != RetryFailedParam).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Format(p.Value)}");
+        var parts = context.Params.Params.Where(p => p.Key != RetryFailedParam).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Format(p.Value)}");
         return $"{Name}|{context.SpaceName}|{context.SpaceOptions}|{context.Seed}|{string.Join(";", parts)}";
     }
 
@@ -315,7 +316,7 @@ public sealed class RandomStrategy : MultiTrialStrategy
     public override string Name => "random";
     public override string Description => "Random search: evaluate uniformly sampled architectures (stand-alone training), keep the best.";
     protected override IReadOnlyList<ParamSpec> OwnParams => [];
-    protected override ITrialProposer CreateProposer(ISearchSpace space, StageContext stage) => new RandomProposer(space);
+    protected override ITrialProposer CreateProposer(ISearchSpace space, IParamReader stage) => new RandomProposer(space);
 }
 
 /// <summary>Regularized (aging) evolution with tournament selection, mutation and optional crossover.</summary>
@@ -331,7 +332,7 @@ public sealed class EvolutionStrategy : MultiTrialStrategy
         ParamSpec.Float("crossover", 0.2, "evolution: probability that a child is a crossover of two tournament winners instead of a mutation"),
     ];
 
-    protected override ITrialProposer CreateProposer(ISearchSpace space, StageContext stage) =>
+    protected override ITrialProposer CreateProposer(ISearchSpace space, IParamReader stage) =>
         new EvolutionProposer(space as IMutableSpace ?? throw Needs(space, "mutation and crossover (IMutableSpace)"),
             (int)stage.Int("population"), (int)stage.Int("sample"), stage.Float("crossover"));
 
@@ -354,7 +355,7 @@ public sealed class ReinforceStrategy : MultiTrialStrategy
         ParamSpec.Float("entropy", 1e-4, "reinforce: weight of the entropy bonus"),
     ];
 
-    protected override ITrialProposer CreateProposer(ISearchSpace space, StageContext stage) =>
+    protected override ITrialProposer CreateProposer(ISearchSpace space, IParamReader stage) =>
         new ReinforceProposer(space as IDecisionSpace ?? throw Needs(space, "categorical decisions (IDecisionSpace)"), new ReinforceOptions
         {
             LearningRate = stage.Float("policy_lr"),

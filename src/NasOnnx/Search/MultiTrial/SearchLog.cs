@@ -1,5 +1,6 @@
 using System.Globalization;
 using NasOnnx.Reporting;
+using NasOnnx.Core;
 
 namespace NasOnnx.Search.MultiTrial;
 

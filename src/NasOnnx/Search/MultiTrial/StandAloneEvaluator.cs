@@ -5,6 +5,7 @@ using NasOnnx.Reporting;
 using NasOnnx.Spaces;
 using NasOnnx.Training;
 using TorchSharp;
+using NasOnnx.Core;
 
 namespace NasOnnx.Search.MultiTrial;
 

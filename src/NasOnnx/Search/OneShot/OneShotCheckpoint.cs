@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NasOnnx.Pipeline;
 using NasOnnx.Supernets;
+using NasOnnx.Core;
 
 namespace NasOnnx.Search.OneShot;
 
@@ -40,8 +41,8 @@ public static class OneShotCheckpoint
         net.save(Path.Combine(temp, "supernet.pt"));
         trainer.WeightOptimizer.save_state_dict(Path.Combine(temp, "weight_opt.pt"));
         trainer.ArchOptimizer.save_state_dict(Path.Combine(temp, "arch_opt.pt"));
-        File.WriteAllText(Path.Combine(temp, "arch.json"), JsonSerializer.Serialize(net.Arch.Snapshot(), LockFile.Json));
-        File.WriteAllText(Path.Combine(temp, Meta), JsonSerializer.Serialize(progress, LockFile.Json)); // written last: marks a complete folder
+        File.WriteAllText(Path.Combine(temp, "arch.json"), JsonSerializer.Serialize(net.Arch.Snapshot(), SnakeJson.Options));
+        File.WriteAllText(Path.Combine(temp, Meta), JsonSerializer.Serialize(progress, SnakeJson.Options)); // written last: marks a complete folder
         string current = Path.Combine(stateDir, Current), old = Path.Combine(stateDir, Old);
         if (Directory.Exists(old)) Directory.Delete(old, true);
         if (Directory.Exists(current)) Directory.Move(current, old);
@@ -61,8 +62,8 @@ public static class OneShotCheckpoint
             ArchSnapshot arch;
             try
             {
-                progress = JsonSerializer.Deserialize<OneShotProgress>(File.ReadAllText(meta), LockFile.Json) ?? throw new JsonException("empty");
-                arch = JsonSerializer.Deserialize<ArchSnapshot>(File.ReadAllText(Path.Combine(dir, "arch.json")), LockFile.Json) ?? throw new JsonException("empty");
+                progress = JsonSerializer.Deserialize<OneShotProgress>(File.ReadAllText(meta), SnakeJson.Options) ?? throw new JsonException("empty");
+                arch = JsonSerializer.Deserialize<ArchSnapshot>(File.ReadAllText(Path.Combine(dir, "arch.json")), SnakeJson.Options) ?? throw new JsonException("empty");
             }
             catch (Exception e) when (e is JsonException or IOException)
             {

@@ -1,4 +1,5 @@
 using NasOnnx.Pipeline;
+using NasOnnx.Core;
 
 namespace NasOnnx.Search.OneShot;
 
@@ -75,7 +76,7 @@ public sealed record OneShotSettings
         ParamSpec.Float("latency_beta", 0.6, "one-shot: fbnet's exponent beta (paper: 0.6)"),
     ];
 
-    public static OneShotSettings Read(StageContext c, OneShotKind kind)
+    public static OneShotSettings Read(IParamReader c, OneShotKind kind)
     {
         int Get(string name, int fallback) => c.Params.ContainsKey(name) && c.Params[name] is not null ? (int)c.Int(name) : fallback;
         double GetF(string name, double fallback) => c.Params.ContainsKey(name) && c.Params[name] is not null ? c.Float(name) : fallback;
@@ -109,7 +110,7 @@ public sealed record OneShotSettings
         return s;
     }
 
-    private static LatencyLossKind ParseLoss(StageContext c, string name)
+    private static LatencyLossKind ParseLoss(IParamReader c, string name)
     {
         try
         {
@@ -121,7 +122,7 @@ public sealed record OneShotSettings
         }
     }
 
-    private void Validate(StageContext c)
+    private void Validate(IParamReader c)
     {
         void Check(bool ok, string message, string fix)
         {

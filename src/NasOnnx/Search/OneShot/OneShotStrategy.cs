@@ -8,6 +8,7 @@ using NasOnnx.Supernets;
 using NasOnnx.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.Core;
 
 namespace NasOnnx.Search.OneShot;
 
@@ -64,9 +65,9 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
 
     public SearchOutcome Run(SearchContext context)
     {
-        var s = OneShotSettings.Read(context.Stage, Kind);
-        if (Kind == OneShotKind.Spos) SposRankCheck.Validate(context.Stage);
-        var log = context.Stage.Log;
+        var s = OneShotSettings.Read(context.Params, Kind);
+        if (Kind == OneShotKind.Spos) SposRankCheck.Validate(context.Params);
+        var log = context.Log;
         var data = context.Data.Value;
         int seed = (int)(context.Seed & 0x7fffffff);
         using var net = SupernetFactory.Build(context.Space, s.PartialK, seed);
@@ -81,8 +82,8 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
         using var archLoader = new BatchLoader(data.TrainImages, archIdx, options with { Seed = seed + 1 });
         int steps = Math.Min(weightLoader.BatchesPerEpoch, archLoader.BatchesPerEpoch);
         if (steps == 0)
-            throw context.Stage.Error($"each half of the search data ({weightIdx.Length} and {archIdx.Length} images) is smaller than one batch ({s.BatchSize})",
-                "lower supernet_batch_size or raise supernet_data_fraction", context.Stage.PipelineFile);
+            throw context.Params.Error($"each half of the search data ({weightIdx.Length} and {archIdx.Length} images) is smaller than one batch ({s.BatchSize})",
+                "lower supernet_batch_size or raise supernet_data_fraction", context.Params.PipelineFile);
         var schedule = new CosineSchedule(s.WeightLr, s.WeightLrMin, (long)steps * s.Epochs);
 
         var progress = OneShotCheckpoint.Load(context.StateDir, Name, context.SpaceName, net, trainer)
@@ -109,7 +110,7 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
             {
                 for (int i = 0; i < steps && wEnum.MoveNext() && aEnum.MoveNext(); i++, step++)
                 {
-                    context.Stage.Cancellation.ThrowIfCancellationRequested();
+                    context.Cancellation.ThrowIfCancellationRequested();
                     using var scope = torch.NewDisposeScope();
                     net.train();
                     var xt = Images(wEnum.Current);
@@ -158,7 +159,7 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
         if (Kind == OneShotKind.Spos)
         {
             if (context.Space is not IMutableSpace mutable)
-                throw context.Stage.Error($"SPOS evolution needs a space with mutation; '{context.SpaceName}' has none");
+                throw context.Params.Error($"SPOS evolution needs a space with mutation; '{context.SpaceName}' has none");
             var (best, acc) = Evolve(net, mutable, weightLoader, archLoader, s, seed, context, out var rankCheck);
             payload = payload with { SposBest = JsonDocument.Parse(best.ToJson(indented: false)).RootElement.Clone(), SposAccuracy = acc, RankCheck = rankCheck };
             log.Info($"spos: best {best.ArchId} with {acc:P2} on the architecture half (inherited weights)");
@@ -169,7 +170,7 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
             Space = context.SpaceName,
             Best = JsonDocument.Parse("{}").RootElement.Clone(),
             Evaluations = progress.EpochsDone,
-            Payload = JsonSerializer.SerializeToElement(payload, LockFile.Json),
+            Payload = JsonSerializer.SerializeToElement(payload, SnakeJson.Options),
             BestObjectives = payload.SposAccuracy is double a ? new Dictionary<string, double> { ["accuracy"] = a } : new Dictionary<string, double>(),
         };
         var derived = Derive(outcome, context.Space, new DeriveOptions());
@@ -192,9 +193,9 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
     /// </summary>
     private (ExpectedLatency?, LatencyLoss?) LatencyTerm(SearchContext context, Supernet net, OneShotSettings s)
     {
-        var log = context.Stage.Log;
+        var log = context.Log;
         bool spos = Kind == OneShotKind.Spos;
-        CheckLatencyInput(context.Stage, s, context.Latency is not null);
+        CheckLatencyInput(context.Params, s, context.Latency is not null);
         if (context.Latency is null) return (null, null);
         if (spos)
         {
@@ -212,10 +213,10 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
     /// Refuses a latency loss (or an SPOS latency budget) without the search stage's `latency` input. The search stage
     /// calls it while validating the pipeline, so the mistake shows before any stage runs.
     /// </summary>
-    public void CheckLatencyInput(StageContext stage, bool hasLatencyInput) =>
+    public void Validate(IParamReader stage, bool hasLatencyInput) =>
         CheckLatencyInput(stage, OneShotSettings.Read(stage, Kind), hasLatencyInput);
 
-    private void CheckLatencyInput(StageContext stage, OneShotSettings s, bool hasLatencyInput)
+    private void CheckLatencyInput(IParamReader stage, OneShotSettings s, bool hasLatencyInput)
     {
         bool spos = Kind == OneShotKind.Spos;
         if (hasLatencyInput || !(spos ? s.LatencyTarget > 0 : s.LatencyLoss != LatencyLossKind.None)) return;
@@ -231,7 +232,7 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
     {
         if (outcome.Payload is not { } element)
             throw new NasOnnxException("the search outcome has no architecture weights", "re-run the search stage with --force");
-        var payload = element.Deserialize<OneShotPayload>(LockFile.Json)
+        var payload = element.Deserialize<OneShotPayload>(SnakeJson.Options)
             ?? throw new NasOnnxException("the search outcome's payload is empty", "re-run the search stage with --force");
         if (payload.SposBest is { } best)
             return space.Parse(best.GetRawText());
@@ -263,11 +264,11 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
         try
         {
             var evo = new SposEvolution(net, space, bn, eval) { Predictor = context.Latency, BudgetMs = s.LatencyTarget };
-            var result = evo.Run(s.SposPopulation, s.SposGenerations, new Random(seed), context.Stage.Cancellation);
+            var result = evo.Run(s.SposPopulation, s.SposGenerations, new Random(seed), context.Cancellation);
             Csv.Write(Path.Combine(context.OutputDir, "spos_log.csv"), evo.Log);
             rankCheck = SposRankCheck.RunIfAsked(new SposEvolution(net, space, bn, eval), context, seed);
             if (evo.Rejected > 0)
-                context.Stage.Log.Info($"spos: {evo.Rejected} candidates rejected before scoring, predicted over latency_target {s.LatencyTarget} ms");
+                context.Log.Info($"spos: {evo.Rejected} candidates rejected before scoring, predicted over latency_target {s.LatencyTarget} ms");
             return result;
         }
         finally

@@ -4,6 +4,7 @@ using NasOnnx.Reporting;
 using NasOnnx.Search.MultiTrial;
 using NasOnnx.Spaces;
 using NasOnnx.Training;
+using NasOnnx.Core;
 
 namespace NasOnnx.Search.OneShot;
 
@@ -41,10 +42,10 @@ public static class SposRankCheck
         ParamSpec.Float("spos_rank_data_fraction", 0.1, "spos rank check: share of the training images each stand-alone training uses"),
     ];
 
-    private static int Count(StageContext stage) => stage.Params.ContainsKey("spos_rank_archs") ? (int)stage.Int("spos_rank_archs") : 0;
+    private static int Count(IParamReader stage) => stage.Params.ContainsKey("spos_rank_archs") ? (int)stage.Int("spos_rank_archs") : 0;
 
     /// <summary>Checks the params before the supernet trains, so a typo does not cost a search.</summary>
-    public static void Validate(StageContext stage)
+    public static void Validate(IParamReader stage)
     {
         int count = Count(stage);
         if (count <= 0) return;
@@ -59,7 +60,7 @@ public static class SposRankCheck
 
     public static RankCheckResult? RunIfAsked(SposEvolution scorer, SearchContext context, int seed)
     {
-        var stage = context.Stage;
+        var stage = context.Params;
         int count = Count(stage);
         if (count <= 0) return null; // params were checked by Validate before the supernet trained
         double fraction = stage.Float("spos_rank_data_fraction");
@@ -74,14 +75,14 @@ public static class SposRankCheck
             LearningRate = 0.05,
             WeightDecay = 3e-4,
             DataFraction = fraction,
-        }, [(int)stage.Int("spos_rank_epochs")], context.Seed, stage.Log, context.StateDir), Path.Combine(context.StateDir, "rank_check_cache.json"));
+        }, [(int)stage.Int("spos_rank_epochs")], context.Seed, context.Log, context.StateDir), Path.Combine(context.StateDir, "rank_check_cache.json"));
 
         var rows = new List<RankCheckRow>();
-        using (var bar = stage.Log.Progress("spos rank check", archs.Count))
+        using (var bar = context.Log.Progress("spos rank check", archs.Count))
             for (int i = 0; i < archs.Count; i++)
             {
-                double supernet = scorer.Score(archs[i], generation: -1, stage.Cancellation);
-                double alone = Objectives.Get(evaluator.Evaluate(archs[i], 0, stage.Cancellation), "accuracy");
+                double supernet = scorer.Score(archs[i], generation: -1, context.Cancellation);
+                double alone = Objectives.Get(evaluator.Evaluate(archs[i], 0, context.Cancellation), "accuracy");
                 rows.Add(new RankCheckRow(i + 1, archs[i].ArchId, supernet, alone, archs[i].ToJson(indented: false)));
                 bar.Advance(1, $"{archs[i].ArchId}: supernet {supernet:0.000} stand-alone {alone:0.000}");
             }
@@ -91,7 +92,7 @@ public static class SposRankCheck
         string aboveChance = result.AtChanceLevel == 0 ? "" : result.KendallTauAboveChance is { } t
             ? $"; {t:0.000} over the {rows.Count - result.AtChanceLevel} that learned ({result.AtChanceLevel} at chance level)"
             : $"; {result.AtChanceLevel} at chance level";
-        stage.Log.Info($"spos rank check: Kendall tau {result.KendallTau:0.000} between supernet and stand-alone accuracy over {rows.Count} architectures{aboveChance} " +
+        context.Log.Info($"spos rank check: Kendall tau {result.KendallTau:0.000} between supernet and stand-alone accuracy over {rows.Count} architectures{aboveChance} " +
                        $"(means {result.SupernetMean:P1} / {result.StandAloneMean:P1})");
         return result;
     }

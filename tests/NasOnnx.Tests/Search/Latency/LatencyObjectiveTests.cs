@@ -6,6 +6,7 @@ using NasOnnx.Search.MultiTrial;
 using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
 using NasOnnx.Tests.Search.MultiTrial;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Search.Latency;
 

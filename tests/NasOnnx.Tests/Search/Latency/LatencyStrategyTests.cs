@@ -7,6 +7,7 @@ using NasOnnx.Search;
 using NasOnnx.Search.MultiTrial;
 using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
+using NasOnnx.Data;
 
 namespace NasOnnx.Tests.Search.Latency;
 
@@ -71,7 +72,7 @@ public class LatencyStrategyTests : IDisposable
         Directory.CreateDirectory(Path.Combine(stage.WorkDir, "state"));
         return new SearchContext
         {
-            Stage = stage, Space = space, SpaceName = space.Name, SpaceOptions = Tiny, Latency = predictor,
+            Params = stage, Log = stage.Log, Seed = stage.Seed, Cancellation = stage.Cancellation, StateDir = Path.Combine(stage.WorkDir, "state"), OutputDir = stage.OutputDir, Space = space, SpaceName = space.Name, SpaceOptions = Tiny, Latency = predictor,
             Data = new Lazy<LoadedData>(() => throw new InvalidOperationException("no data: the evaluator is fake")),
         };
     }

@@ -5,6 +5,7 @@ using NasOnnx.Search;
 using NasOnnx.Search.MultiTrial;
 using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
+using NasOnnx.Data;
 
 namespace NasOnnx.Tests.Search.MultiTrial;
 
@@ -31,7 +32,7 @@ public class StrategyTests : IDisposable
         Directory.CreateDirectory(Path.Combine(stage.WorkDir, "state"));
         return new SearchContext
         {
-            Stage = stage, Space = space, SpaceName = space.Name, SpaceOptions = SpaceOptions.FashionMnist,
+            Params = stage, Log = stage.Log, Seed = stage.Seed, Cancellation = stage.Cancellation, StateDir = Path.Combine(stage.WorkDir, "state"), OutputDir = stage.OutputDir, Space = space, SpaceName = space.Name, SpaceOptions = SpaceOptions.FashionMnist,
             Data = new Lazy<LoadedData>(() => throw new InvalidOperationException("the fake space needs no data")),
         };
     }

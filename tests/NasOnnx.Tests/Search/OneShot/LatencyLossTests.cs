@@ -12,6 +12,7 @@ using NasOnnx.Spaces.Nb201;
 using NasOnnx.Supernets;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Search.OneShot;
 
@@ -269,7 +270,7 @@ public class LatencyLossTests : IDisposable
         var ctx = OneShotKit.Context(Path.Combine(_dir.Path, name), space, OptionsFor(space), OneShotKit.Data(128, 8), p, log, cancel);
         return new SearchContext
         {
-            Stage = ctx.Stage, Space = ctx.Space, SpaceName = ctx.SpaceName, SpaceOptions = ctx.SpaceOptions, Data = ctx.Data,
+            Params = ctx.Params, Log = ctx.Log, Seed = ctx.Seed, Cancellation = ctx.Cancellation, StateDir = ctx.StateDir, OutputDir = ctx.OutputDir, Space = ctx.Space, SpaceName = ctx.SpaceName, SpaceOptions = ctx.SpaceOptions, Data = ctx.Data,
             Latency = predictor,
         };
     }
@@ -301,7 +302,7 @@ public class LatencyLossTests : IDisposable
         int col = rows[0].Split(',').ToList().IndexOf("expected_latency_ms");
         Assert.True(col >= 0, rows[0]);
         var lat = rows.Skip(1).Select(r => double.Parse(r.Split(',')[col], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        var payload = fast.Payload!.Value.Deserialize<OneShotPayload>(LockFile.Json)!;
+        var payload = fast.Payload!.Value.Deserialize<OneShotPayload>(SnakeJson.Options)!;
         Assert.True(lat[^1] < payload.LatencyTargetMs || loss == "fbnet", $"expected latency {lat[^1]} vs uniform {payload.LatencyTargetMs}");
         Assert.Equal(lat[^1], payload.ExpectedLatencyMs!.Value, 6); // the csv has 9 significant digits
         Assert.Contains(log.Lines, l => l.Contains("expected latency", StringComparison.Ordinal) && l.Contains("epoch 2", StringComparison.Ordinal));
@@ -395,8 +396,8 @@ public class LatencyLossTests : IDisposable
         using var cts = new CancellationTokenSource();
         Assert.Throws<OperationCanceledException>(() => new OneShotStrategy(OneShotKind.Darts).Run(Context("b", "nb201", p, predictor, new CancelAfterEpoch(cts), cts.Token)));
         var resumed = new OneShotStrategy(OneShotKind.Darts).Run(Context("b", "nb201", p, predictor));
-        var a = straight.Payload!.Value.Deserialize<OneShotPayload>(LockFile.Json)!;
-        var b = resumed.Payload!.Value.Deserialize<OneShotPayload>(LockFile.Json)!;
+        var a = straight.Payload!.Value.Deserialize<OneShotPayload>(SnakeJson.Options)!;
+        var b = resumed.Payload!.Value.Deserialize<OneShotPayload>(SnakeJson.Options)!;
         double maxDiff = a.Arch.Alphas["cell"].Zip(b.Arch.Alphas["cell"]).SelectMany(r => r.First.Zip(r.Second, (x, y) => Math.Abs(x - y))).Max();
         Assert.True(maxDiff < 1e-5, $"alphas differ by {maxDiff}");
         Assert.Equal(a.ExpectedLatencyMs!.Value, b.ExpectedLatencyMs!.Value, 6);

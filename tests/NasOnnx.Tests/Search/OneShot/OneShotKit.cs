@@ -5,6 +5,7 @@ using NasOnnx.Reporting;
 using NasOnnx.Search;
 using NasOnnx.Search.OneShot;
 using NasOnnx.Spaces;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Search.OneShot;
 
@@ -51,7 +52,7 @@ public static class OneShotKit
         Directory.CreateDirectory(stage.WorkDir);
         return new SearchContext
         {
-            Stage = stage, Space = SpaceRegistry.Create(spaceName, options), SpaceName = spaceName, SpaceOptions = options,
+            Params = stage, Log = stage.Log, Seed = stage.Seed, Cancellation = stage.Cancellation, StateDir = Path.Combine(stage.WorkDir, "state"), OutputDir = stage.OutputDir, Space = SpaceRegistry.Create(spaceName, options), SpaceName = spaceName, SpaceOptions = options,
             Data = new Lazy<LoadedData>(() => data),
         };
     }

@@ -6,6 +6,7 @@ using NasOnnx.Search;
 using NasOnnx.Search.OneShot;
 using NasOnnx.Spaces;
 using NasOnnx.Supernets;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Search.OneShot;
 
@@ -50,7 +51,7 @@ public class OneShotStrategyTests : IDisposable
         Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(ctx.OutputDir, "alphas.svg")), StringComparison.Ordinal);
         if (strategyName == "spos") Assert.True(File.Exists(Path.Combine(ctx.OutputDir, "spos_log.csv")));
         // derive again with other options, from search.json alone
-        var reloaded = JsonSerializer.Deserialize<SearchOutcome>(JsonSerializer.Serialize(outcome, LockFile.Json), LockFile.Json)!;
+        var reloaded = JsonSerializer.Deserialize<SearchOutcome>(JsonSerializer.Serialize(outcome, SnakeJson.Options), SnakeJson.Options)!;
         var again = strategy.Derive(reloaded, ctx.Space, new DeriveOptions { MaxSkip = 0 });
         Assert.Equal(space, again.Space);
         if (strategyName != "spos") Assert.Equal(best.ArchId, strategy.Derive(reloaded, ctx.Space, new DeriveOptions()).ArchId);
@@ -88,8 +89,8 @@ public class OneShotStrategyTests : IDisposable
         var resumed = new OneShotStrategy(Enum.Parse<OneShotKind>(strategyName, true)).Run(OneShotKit.Context(root, "nb201", Tiny, data, Params(2), log));
         Assert.Contains(log.Lines, l => l.Contains("resuming after epoch 1", StringComparison.Ordinal));
         Assert.Equal(2, resumed.Evaluations);
-        var a = straight.Payload!.Value.Deserialize<OneShotPayload>(LockFile.Json)!.Arch.Alphas["cell"];
-        var b = resumed.Payload!.Value.Deserialize<OneShotPayload>(LockFile.Json)!.Arch.Alphas["cell"];
+        var a = straight.Payload!.Value.Deserialize<OneShotPayload>(SnakeJson.Options)!.Arch.Alphas["cell"];
+        var b = resumed.Payload!.Value.Deserialize<OneShotPayload>(SnakeJson.Options)!.Arch.Alphas["cell"];
         double maxDiff = a.Zip(b).SelectMany(r => r.First.Zip(r.Second, (x, y) => Math.Abs(x - y))).Max();
         Assert.True(maxDiff < 1e-5, $"alphas differ by {maxDiff}");
         Assert.Equal(straight.Best.GetRawText(), resumed.Best.GetRawText());

@@ -4,6 +4,7 @@ using NasOnnx.Pipeline;
 using NasOnnx.Runtime;
 using NasOnnx.Search.OneShot;
 using NasOnnx.Spaces;
+using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Search.OneShot;
 
@@ -33,7 +34,7 @@ public class SposRankCheckTests : IDisposable
         var ctx = OneShotKit.Context(Path.Combine(_dir.Path, "a"), "nb201", options, data, Params(5));
         var outcome = new OneShotStrategy(OneShotKind.Spos).Run(ctx);
 
-        var payload = outcome.Payload!.Value.Deserialize<OneShotPayload>(LockFile.Json)!;
+        var payload = outcome.Payload!.Value.Deserialize<OneShotPayload>(SnakeJson.Options)!;
         var check = Assert.IsType<RankCheckResult>(payload.RankCheck);
         Assert.Equal(5, check.Architectures);
         Assert.InRange(check.KendallTau, -1, 1);

@@ -2,7 +2,7 @@ using System.Globalization;
 using CsvHelper;
 using NasOnnx.Pipeline;
 
-namespace NasOnnx.Reporting;
+namespace NasOnnx.Core;
 
 /// <summary>CSV files through CsvHelper, invariant culture, written atomically.</summary>
 public static class Csv

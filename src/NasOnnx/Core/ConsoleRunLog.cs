@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Spectre.Console;
 
-namespace NasOnnx.Reporting;
+namespace NasOnnx.Core;
 
 /// <summary>
 /// Reports to a Spectre console. On an interactive terminal a progress task draws a live bar; when the

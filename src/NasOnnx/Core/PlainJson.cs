@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace NasOnnx.Pipeline;
+namespace NasOnnx.Core;
 
 /// <summary>
 /// Serializer options for the JSON files written with the default layout (compact, names as declared): the defaults,

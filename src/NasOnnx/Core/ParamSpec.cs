@@ -1,4 +1,4 @@
-namespace NasOnnx.Pipeline;
+namespace NasOnnx.Core;
 
 public enum ParamType { Int, Float, Bool, String, Choice, IntList }
 

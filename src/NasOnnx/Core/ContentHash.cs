@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace NasOnnx.Pipeline;
+namespace NasOnnx.Core;
 
 /// <summary>SHA-256 hashes of files, folders and strings, as lowercase hex.</summary>
 public static class ContentHash

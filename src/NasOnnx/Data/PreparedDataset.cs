@@ -1,7 +1,8 @@
 using System.Text.Json;
 using NasOnnx.Data;
+using NasOnnx.Core;
 
-namespace NasOnnx.Pipeline.Stages;
+namespace NasOnnx.Data;
 
 /// <summary>
 /// dataset.json, the output of prepare-data that later stages read: which dataset, where its files are
@@ -30,7 +31,7 @@ public sealed record PreparedDataset
 
     public Normalization Normalization => new(Mean, Std);
 
-    public void Save(string dir) => AtomicWrite.Text(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, LockFile.Json));
+    public void Save(string dir) => AtomicWrite.Text(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, SnakeJson.Options));
 
     public static PreparedDataset Load(string dir)
     {
@@ -39,7 +40,7 @@ public sealed record PreparedDataset
             throw new NasOnnxException($"{FileName} is missing in {dir}", "the input must name a prepare-data stage; re-run it with --force") { FilePath = path };
         try
         {
-            return JsonSerializer.Deserialize<PreparedDataset>(File.ReadAllText(path), LockFile.Json)
+            return JsonSerializer.Deserialize<PreparedDataset>(File.ReadAllText(path), SnakeJson.Options)
                 ?? throw new JsonException("empty document");
         }
         catch (JsonException e)

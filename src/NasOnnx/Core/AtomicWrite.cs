@@ -1,6 +1,6 @@
 using NasOnnx.Runtime;
 
-namespace NasOnnx.Pipeline;
+namespace NasOnnx.Core;
 
 /// <summary>
 /// Writes that are all-or-nothing: content goes to a temp file in the same folder, is flushed to disk,

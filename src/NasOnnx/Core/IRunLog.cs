@@ -1,4 +1,4 @@
-namespace NasOnnx.Reporting;
+namespace NasOnnx.Core;
 
 /// <summary>Where stages and long loops report: plain lines and progress of counted work.</summary>
 public interface IRunLog
