@@ -2,6 +2,7 @@ using System.ComponentModel;
 using NasOnnx.Spaces;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Cli.Commands;
 

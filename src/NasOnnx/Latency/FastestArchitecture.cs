@@ -1,4 +1,5 @@
 using NasOnnx.Spaces;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Latency;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using NasOnnx.Pipeline;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Latency;
 

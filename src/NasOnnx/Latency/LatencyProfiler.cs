@@ -6,6 +6,7 @@ using NasOnnx.Spaces;
 using Onnx;
 using TorchSharp;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Latency;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using NasOnnx.Pipeline;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Latency;
 

@@ -4,6 +4,7 @@ using NasOnnx.Spaces.Chain;
 using NasOnnx.Spaces.Darts;
 using NasOnnx.Spaces.Macro;
 using NasOnnx.Spaces.Nb201;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Latency;
 

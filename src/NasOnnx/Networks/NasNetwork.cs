@@ -3,11 +3,12 @@ using NasOnnx.Ops;
 using NasOnnx.Spaces;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Networks;
 
 /// <summary>
-/// A discrete network built from an <see cref="Spaces.Architecture"/>: a TorchSharp module (input [N, C, H, W],
+/// A discrete network built from an <see cref="Architecture"/>: a TorchSharp module (input [N, C, H, W],
 /// output logits [N, classes]) that can also write itself as ONNX. Parameter names are stable (field names).
 /// </summary>
 public abstract class NasNetwork : nn.Module<Tensor, Tensor>, IOnnxEmitter

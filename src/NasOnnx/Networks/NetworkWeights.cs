@@ -3,6 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Networks;
 

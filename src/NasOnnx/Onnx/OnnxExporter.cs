@@ -8,6 +8,7 @@ using NasOnnx.Networks;
 using NasOnnx.Spaces;
 using Onnx;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Onnx;
 

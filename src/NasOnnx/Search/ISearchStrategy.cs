@@ -1,5 +1,6 @@
 using NasOnnx.Core;
 using NasOnnx.Spaces;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search;
 

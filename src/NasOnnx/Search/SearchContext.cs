@@ -2,6 +2,7 @@ using NasOnnx.Core;
 using NasOnnx.Data;
 using NasOnnx.Latency;
 using NasOnnx.Spaces;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NasOnnx.Pipeline;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search;
 
@@ -16,7 +17,7 @@ public sealed record SearchOutcome
     public required string Strategy { get; init; }
     public required string Space { get; init; }
     /// <summary>The options the space was created with (input shape, classes, width, depth); the search stage fills it in.</summary>
-    public Spaces.SpaceOptions? SpaceOptions { get; init; }
+    public SpaceOptions? SpaceOptions { get; init; }
     /// <summary>The architecture JSON of the best candidate.</summary>
     public required JsonElement Best { get; init; }
     public IReadOnlyDictionary<string, double> BestObjectives { get; init; } = new Dictionary<string, double>();

@@ -1,3 +1,4 @@
+using NasOnnx.Architectures;
 namespace NasOnnx.Spaces;
 
 /// <summary>Creates a space from options. Register one to plug a new space in; strategies and the exporter need no change.</summary>

@@ -6,6 +6,7 @@ using NasOnnx.Spaces.Darts;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Supernets;
 

@@ -1,6 +1,7 @@
 using NasOnnx.Spaces;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Supernets;
 

@@ -10,6 +10,7 @@ using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
 using NasOnnx.Core;
 using NasOnnx.Data;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Behaviour;
 

@@ -9,6 +9,7 @@ using NasOnnx.Tests.Pipeline;
 using Spectre.Console.Cli;
 using Spectre.Console.Testing;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Latency;
 

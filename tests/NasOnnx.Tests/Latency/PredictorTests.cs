@@ -3,6 +3,7 @@ using NasOnnx.Spaces;
 using NasOnnx.Spaces.Chain;
 using NasOnnx.Spaces.Darts;
 using NasOnnx.Spaces.Nb201;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Latency;
 

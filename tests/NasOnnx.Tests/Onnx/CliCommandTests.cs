@@ -4,6 +4,7 @@ using NasOnnx.Onnx;
 using NasOnnx.Spaces;
 using Spectre.Console.Cli;
 using Spectre.Console.Testing;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Onnx;
 

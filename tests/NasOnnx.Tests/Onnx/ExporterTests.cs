@@ -4,6 +4,7 @@ using NasOnnx.Onnx;
 using NasOnnx.Spaces;
 using Onnx;
 using Xunit.Abstractions;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Onnx;
 

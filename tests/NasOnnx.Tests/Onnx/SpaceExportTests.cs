@@ -3,6 +3,7 @@ using NasOnnx.Networks;
 using NasOnnx.Onnx;
 using NasOnnx.Spaces;
 using Xunit.Abstractions;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Onnx;
 

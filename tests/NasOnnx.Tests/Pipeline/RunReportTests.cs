@@ -5,6 +5,7 @@ using NasOnnx.Runtime;
 using NasOnnx.Search;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Pipeline;
 

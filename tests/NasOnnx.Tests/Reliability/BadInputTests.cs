@@ -11,6 +11,7 @@ using NasOnnx.Tests.Pipeline;
 using NasOnnx.Training;
 using TorchSharp;
 using Xunit.Abstractions;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Reliability;
 

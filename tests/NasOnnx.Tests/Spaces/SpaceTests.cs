@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using NasOnnx.Spaces;
 using NasOnnx.Spaces.Darts;
 using NasOnnx.Spaces.Nb201;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Spaces;
 

@@ -7,6 +7,7 @@ using NasOnnx.Tests.Pipeline;
 using NasOnnx.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Training;
 

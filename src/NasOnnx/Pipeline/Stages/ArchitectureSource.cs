@@ -3,6 +3,7 @@ using NasOnnx.Networks;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Data;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Pipeline.Stages;
 

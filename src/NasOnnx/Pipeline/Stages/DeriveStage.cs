@@ -1,6 +1,7 @@
 using NasOnnx.Search;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Pipeline.Stages;
 

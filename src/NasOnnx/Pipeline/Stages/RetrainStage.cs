@@ -3,6 +3,7 @@ using NasOnnx.Training;
 using TorchSharp;
 using NasOnnx.Core;
 using NasOnnx.Data;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Pipeline.Stages;
 
@@ -40,7 +41,7 @@ public sealed class RetrainStage : IStage
             throw context.Error($"drop_path is set but {arch.Space} networks do not support drop-path", "set drop_path: 0", context.PipelineFile);
         torch.manual_seed(context.Seed);
         // The auxiliary head trains alongside but is not part of the saved or exported network.
-        using var auxiliary = recipe.AuxWeight > 0 ? new AuxiliaryTraining((DartsNetwork)network, arch is Spaces.Architecture a ? a.Classes : prepared.ClassNames.Count) : null;
+        using var auxiliary = recipe.AuxWeight > 0 ? new AuxiliaryTraining((DartsNetwork)network, arch is Architecture a ? a.Classes : prepared.ClassNames.Count) : null;
         StageTraining.Run(context, Version, auxiliary is null ? network : auxiliary, data, recipe, arch.ToJson(indented: false));
         NetworkWeights.Save(network, context.OutputPath(TrainedModel.WeightsFile));
     }

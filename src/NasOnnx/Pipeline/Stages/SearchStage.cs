@@ -4,6 +4,7 @@ using NasOnnx.Search.Latency;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Data;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Pipeline.Stages;
 

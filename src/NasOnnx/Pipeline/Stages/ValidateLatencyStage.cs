@@ -2,6 +2,7 @@ using System.Text.Json;
 using NasOnnx.Latency;
 using NasOnnx.Reporting;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Pipeline.Stages;
 
@@ -89,7 +90,7 @@ public sealed class ValidateLatencyStage : IStage
                          $" (load {loadBefore} -> {loadAfter})");
     }
 
-    private static IReadOnlyList<Spaces.IArchitecture> ReadCalibrationArchitectures(string dir, Spaces.ISearchSpace space)
+    private static IReadOnlyList<IArchitecture> ReadCalibrationArchitectures(string dir, ISearchSpace space)
     {
         string path = Path.Combine(dir, ProfileLatencyStage.CalibrationArchitecturesFile);
         if (!File.Exists(path)) return [];

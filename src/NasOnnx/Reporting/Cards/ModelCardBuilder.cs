@@ -6,6 +6,7 @@ using NasOnnx.Pipeline;
 using NasOnnx.Pipeline.Stages;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Reporting.Cards;
 

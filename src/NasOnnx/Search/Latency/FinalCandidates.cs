@@ -3,6 +3,7 @@ using NasOnnx.Reporting;
 using NasOnnx.Search.MultiTrial;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.Latency;
 

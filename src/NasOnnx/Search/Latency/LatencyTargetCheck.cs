@@ -1,6 +1,7 @@
 using System.Globalization;
 using NasOnnx.Latency;
 using NasOnnx.Spaces;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.Latency;
 

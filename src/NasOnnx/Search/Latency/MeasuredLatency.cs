@@ -4,6 +4,7 @@ using NasOnnx.Networks;
 using NasOnnx.Onnx;
 using NasOnnx.Spaces;
 using TorchSharp;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.Latency;
 

@@ -1,6 +1,7 @@
 using NasOnnx.Latency;
 using NasOnnx.Networks;
 using NasOnnx.Spaces;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.Latency;
 

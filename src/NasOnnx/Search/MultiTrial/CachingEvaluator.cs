@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using NasOnnx.Spaces;
 using NasOnnx.Training;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.MultiTrial;
 

@@ -1,5 +1,6 @@
 using NasOnnx.Latency;
 using NasOnnx.Spaces;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.MultiTrial;
 

@@ -6,6 +6,7 @@ using NasOnnx.Reporting;
 using NasOnnx.Spaces;
 using NasOnnx.Training;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.MultiTrial;
 

@@ -6,6 +6,7 @@ using NasOnnx.Spaces;
 using NasOnnx.Training;
 using TorchSharp;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.MultiTrial;
 

@@ -1,3 +1,4 @@
+using NasOnnx.Architectures;
 namespace NasOnnx.Search.MultiTrial;
 
 /// <summary>
@@ -36,4 +37,4 @@ public sealed record Trial
 }
 
 /// <summary>What a strategy proposes to evaluate next.</summary>
-public sealed record Proposal(Spaces.IArchitecture Architecture, IReadOnlyList<string> Parents, int Generation);
+public sealed record Proposal(IArchitecture Architecture, IReadOnlyList<string> Parents, int Generation);

@@ -6,6 +6,7 @@ using NasOnnx.Spaces.Nb201;
 using NasOnnx.Supernets;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.OneShot;
 

@@ -4,6 +4,7 @@ using NasOnnx.Spaces.Chain;
 using NasOnnx.Spaces.Darts;
 using NasOnnx.Spaces.Nb201;
 using NasOnnx.Supernets;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.OneShot;
 

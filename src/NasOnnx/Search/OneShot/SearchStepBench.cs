@@ -4,6 +4,7 @@ using NasOnnx.Spaces.Darts;
 using NasOnnx.Supernets;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.OneShot;
 

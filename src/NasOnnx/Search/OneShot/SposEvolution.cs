@@ -5,6 +5,7 @@ using NasOnnx.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.OneShot;
 

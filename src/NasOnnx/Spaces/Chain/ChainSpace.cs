@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Spaces.Chain;
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Text.Json.Nodes;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Spaces.Macro;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using NasOnnx.Ops;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Spaces.Nb201;
 

@@ -5,6 +5,7 @@ using NasOnnx.Search.MultiTrial;
 using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
 using NasOnnx.Training;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Search.MultiTrial;
 

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Text.Json.Nodes;
 using NasOnnx.Search;
 using NasOnnx.Spaces;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Search.MultiTrial;
 

@@ -13,6 +13,7 @@ using NasOnnx.Supernets;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Search.OneShot;
 

@@ -6,6 +6,7 @@ using NasOnnx.Search;
 using NasOnnx.Search.OneShot;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Search.OneShot;
 

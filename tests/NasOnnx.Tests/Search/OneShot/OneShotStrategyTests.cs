@@ -7,6 +7,7 @@ using NasOnnx.Search.OneShot;
 using NasOnnx.Spaces;
 using NasOnnx.Supernets;
 using NasOnnx.Core;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Search.OneShot;
 

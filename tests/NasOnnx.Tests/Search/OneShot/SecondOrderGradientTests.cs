@@ -6,6 +6,7 @@ using NasOnnx.Supernets;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Search.OneShot;
 

@@ -7,6 +7,7 @@ using NasOnnx.Supernets;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Search.OneShot;
 

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace NasOnnx.Spaces;
+namespace NasOnnx.Architectures;
 
 /// <summary>
 /// Shared machinery for spaces described by categorical decisions: uniform sampling, one-decision mutation,

@@ -1,18 +1,6 @@
 using System.Numerics;
 
-namespace NasOnnx.Spaces;
-
-/// <summary>A candidate of a search space: tensor-free, immutable, with a JSON form and a stable id.</summary>
-public interface IArchitecture
-{
-    /// <summary>The name of the space the architecture belongs to ("darts", "nb201", ...).</summary>
-    string Space { get; }
-
-    /// <summary>A short hex hash of the canonical JSON: equal architectures have equal ids. Used for dedup, caching, file names.</summary>
-    string ArchId { get; }
-
-    string ToJson(bool indented = true);
-}
+namespace NasOnnx.Architectures;
 
 /// <summary>Tier 1: sample, parse, size. What random search needs.</summary>
 public interface ISearchSpace
@@ -38,9 +26,6 @@ public interface IMutableSpace : ISearchSpace
     /// <summary>A child taking each decision from one of the two parents.</summary>
     IArchitecture Crossover(IArchitecture a, IArchitecture b, Random rng);
 }
-
-/// <summary>One categorical decision of a space and its choices (names for display).</summary>
-public sealed record Decision(string Name, IReadOnlyList<string> Choices);
 
 /// <summary>Tier 3: a fixed list of categorical decisions, for policies (REINFORCE) and supernets.</summary>
 public interface IDecisionSpace : ISearchSpace
