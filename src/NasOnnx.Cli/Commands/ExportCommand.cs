@@ -107,8 +107,8 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportCommand.
             LatencyMs = settings.LatencyMs,
         };
         var result = settings.RandomWeights
-            ? OnnxExporter.ExportRandom(arch, settings.Seed, settings.Out, options)
-            : OnnxExporter.Export(arch, settings.Weights!, settings.Out, options);
+            ? ArchitectureExporter.ExportRandom(arch, settings.Seed, settings.Out, options)
+            : ArchitectureExporter.Export(arch, settings.Weights!, settings.Out, options);
 
         var table = new Table().HideHeaders().AddColumn("").AddColumn("");
         table.AddRow("model", Markup.Escape(result.Path));

@@ -40,7 +40,7 @@ public static class FastestArchitecture
             ChoiceLatencyTable? split = null;
             try
             {
-                split = table.ChoiceLatencies(decisions);
+                split = table.ChoiceLatencies();
             }
             catch (NasOnnxException)
             {
@@ -51,7 +51,7 @@ public static class FastestArchitecture
                 var argmin = split.Ms.Select(m => Array.IndexOf(m, m.Min())).ToArray();
                 Consider(decisions.FromChoices(argmin));
                 method = "per-decision cheapest choice";
-                exact = space.Name == "chain";
+                exact = table.Model.ExactChoiceSplit;
             }
         }
         if (!exact)

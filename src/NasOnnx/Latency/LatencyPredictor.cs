@@ -1,6 +1,4 @@
 using System.Text.Json;
-using NasOnnx.Pipeline;
-using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
 
@@ -67,15 +65,11 @@ public sealed class LatencyPredictor : ILatencyPredictor
 
     public double PredictMs(IArchitecture architecture) => Calibration.Apply(TableSumMs(architecture));
 
-    /// <summary>Calibrated [decision][choice] latencies of a decision space (same space the model was built for).</summary>
-    public ChoiceLatencyTable ChoiceLatencies(IDecisionSpace space) => Table.ChoiceLatencies(space).Calibrated(Calibration);
+    /// <summary>Calibrated [decision][choice] latencies of the model's space (<see cref="ISpaceLatencyModel.Choices"/>).</summary>
+    public ChoiceLatencyTable ChoiceLatencies() => ChoiceLatencies(Model.Choices());
 
-    /// <summary>
-    /// Calibrated latencies per DARTS supernet edge and op: rows are the 14 normal-cell edges, then the 14 reduction-cell
-    /// edges, in (node, input) order; choices in <see cref="Spaces.Darts.DartsSpace.Ops"/> order ('none' 0 ms).
-    /// The supernet's edges do not map onto the space's decisions (input pair, op_a, op_b), so one-shot search uses this split.
-    /// </summary>
-    public ChoiceLatencyTable DartsEdgeLatencies(Spaces.Darts.DartsSpace space) => Table.DartsEdgeLatencies(space).Calibrated(Calibration);
+    /// <summary>Calibrated latencies of any split of the space into weighted parts (e.g. per supernet edge instead of per decision).</summary>
+    public ChoiceLatencyTable ChoiceLatencies(ChoiceInstances parts) => Table.Latencies(parts).Calibrated(Calibration);
 
     // ---- persistence: predictor.json + latency_table.json in one folder (the profile-latency stage's output) ----
 
@@ -88,11 +82,11 @@ public sealed class LatencyPredictor : ILatencyPredictor
             new Stored(Model.Space, options, Table.Fingerprint.Batch, Calibration, Table.Fingerprint.Id, Model.Coverage), LatencyTable.Json) + "\n");
     }
 
-    /// <summary>Loads the predictor a profile-latency stage wrote into <paramref name="dir"/>; also returns its space.</summary>
-    public static LatencyPredictor Load(string dir, out ISearchSpace space) => Load(dir, out space, out _);
-
-    /// <summary>Also returns the space options (channels, resolution, classes, width, depth) the table was profiled for.</summary>
-    public static LatencyPredictor Load(string dir, out ISearchSpace space, out SpaceOptions options)
+    /// <summary>
+    /// Reads what a profile-latency stage wrote into <paramref name="dir"/>: the table and calibration, and the space,
+    /// options and batch size they were profiled for. The space's latency model makes it a predictor (SpaceLatency.LoadPredictor).
+    /// </summary>
+    public static StoredPredictor LoadStored(string dir)
     {
         string path = Path.Combine(dir, FileName);
         if (!File.Exists(path))
@@ -108,10 +102,9 @@ public sealed class LatencyPredictor : ILatencyPredictor
             throw new NasOnnxException($"predictor.json is not valid: {e.Message}", "Run the profile-latency stage again.") { FilePath = path };
         }
         var table = LatencyTable.Load(Path.Combine(dir, TableFileName));
-        options = stored.SpaceOptions;
-        space = SpaceRegistry.Create(stored.Space, stored.SpaceOptions);
-        return new LatencyPredictor(table, SpaceLatencyModels.For(space, stored.Batch), stored.Calibration);
+        return new StoredPredictor(table, stored.Space, stored.SpaceOptions, stored.Batch, stored.Calibration);
     }
-
-    public static LatencyPredictor Load(string dir) => Load(dir, out _, out _);
 }
+
+/// <summary>A saved predictor before its space's latency model is attached: table, calibration, and what they were profiled for.</summary>
+public sealed record StoredPredictor(LatencyTable Table, string Space, SpaceOptions SpaceOptions, int Batch, LatencyCalibration Calibration);

@@ -186,11 +186,4 @@ public static class LatencyProfiler
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxExporter.Opset });
         return model.ToByteArray();
     }
-
-    /// <summary>The whole-model ONNX of an architecture with seeded random weights (what the exporter writes).</summary>
-    public static byte[] WholeModel(IArchitecture architecture, int seed)
-    {
-        using var net = NetworkWeights.BuildRandom(architecture, seed);
-        return OnnxExporter.BuildModel(net).ToByteArray();
-    }
 }

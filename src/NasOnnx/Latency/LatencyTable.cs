@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using NasOnnx.Pipeline;
-using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
 
@@ -52,13 +50,8 @@ public sealed class LatencyTable
     /// <summary>Sum of the table entries of the ops (ms).</summary>
     public double Sum(IEnumerable<OpInstance> ops) => ops.Sum(Ms);
 
-    /// <summary>Raw table sums for one-shot search: [decision][choice] = ms that choice adds (not calibrated), plus the fixed part.</summary>
-    public ChoiceLatencyTable ChoiceLatencies(IDecisionSpace space) => Split(SpaceLatencyModels.For(space, Fingerprint.Batch).Choices());
-
-    /// <summary>Raw table sums per DARTS supernet edge (normal edges, then reduction edges) and op; see <c>DartsLatencyModel.EdgeChoices</c>.</summary>
-    public ChoiceLatencyTable DartsEdgeLatencies(Spaces.Darts.DartsSpace space) => Split(new DartsLatencyModel(space, Fingerprint.Batch).EdgeChoices());
-
-    private ChoiceLatencyTable Split(ChoiceInstances parts)
+    /// <summary>Raw table sums for one-shot search: [row][choice] = ms that choice adds (not calibrated), plus the fixed part.</summary>
+    public ChoiceLatencyTable Latencies(ChoiceInstances parts)
     {
         double fixedMs = parts.Fixed.Sum(f => f.Weight * Ms(f.Op));
         var ms = parts.PerChoice.Select(d => d.Select(c => c.Sum(x => x.Weight * Ms(x.Op))).ToArray()).ToArray();

@@ -1,4 +1,3 @@
-using NasOnnx.Spaces;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Latency;
@@ -12,13 +11,6 @@ public sealed record ValidationSummary(string Space, int Architectures, double S
 /// <summary>Prediction accuracy metrics and the whole-model measurement used by calibration and validation.</summary>
 public static class LatencyValidation
 {
-    /// <summary>Measures whole models of the architectures (interleaved rounds); returns the measurements in order.</summary>
-    public static IReadOnlyList<LatencyMeasurement> MeasureWhole(IReadOnlyList<IArchitecture> archs, BenchmarkOptions options, int seed, int rounds = 5)
-    {
-        var models = archs.Select((a, i) => LatencyProfiler.WholeModel(a, seed + i)).ToArray();
-        return LatencyHarness.MeasureInterleaved(models, options, rounds);
-    }
-
     /// <summary>Distinct random architectures (up to <paramref name="count"/>; small spaces may have fewer).</summary>
     public static IReadOnlyList<IArchitecture> Sample(ISearchSpace space, int count, int seed, ISet<string>? exclude = null)
     {

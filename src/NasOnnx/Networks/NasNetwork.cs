@@ -1,6 +1,5 @@
 using NasOnnx.Onnx;
 using NasOnnx.Ops;
-using NasOnnx.Spaces;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Architectures;
@@ -31,61 +30,4 @@ public abstract class NasNetwork : nn.Module<Tensor, Tensor>, IOnnxEmitter
 
     /// <summary>Trainable parameter count.</summary>
     public long ParameterCount() => parameters().Sum(p => p.numel());
-}
-
-/// <summary>Builds the network of an architecture.</summary>
-public interface INetworkFactory
-{
-    NasNetwork Build(Architecture architecture);
-}
-
-/// <summary>
-/// Network builders by space name. A new space registers its builder here (and its space in
-/// <see cref="SpaceRegistry"/>); strategies and the exporter need no change.
-/// </summary>
-public static class NetworkFactory
-{
-    private static readonly Dictionary<string, Func<Architecture, NasNetwork>> Builders = new(StringComparer.OrdinalIgnoreCase)
-    {
-        [Spaces.Darts.DartsSpace.SpaceName] = a => new DartsNetwork((Spaces.Darts.DartsArchitecture)a),
-        [Spaces.Nb201.Nb201Space.SpaceName] = a => new Nb201Network((Spaces.Nb201.Nb201Architecture)a),
-        [Spaces.Chain.ChainSpace.SpaceName] = a => new ChainNetwork((Spaces.Chain.ChainArchitecture)a),
-        [Spaces.Macro.MacroSpace.SpaceName] = a => new MacroNetwork((Spaces.Macro.MacroArchitecture)a),
-    };
-    private static readonly object Gate = new();
-
-    public static void Register(string space, Func<Architecture, NasNetwork> builder)
-    {
-        lock (Gate) Builders[space] = builder;
-    }
-
-    public static INetworkFactory For(string space) => new Factory(Get(space));
-
-    /// <summary>Builds the network; with a seed, its initial weights are reproducible (drawn from a private generator, so
-    /// other threads using libtorch's global generator do not disturb them).
-    /// Initializes TorchSharp (all cores or NASONNX_THREADS) if nobody has.</summary>
-    public static NasNetwork Build(IArchitecture architecture, int? seed = null)
-    {
-        if (architecture is not Architecture arch)
-            throw new NasOnnxException($"Architecture {architecture.ArchId} of space '{architecture.Space}' has no network.", "Only network spaces (darts, nb201, chain, macro) build networks.");
-        if (Runtime.TorchRuntime.Threads == 0) Runtime.TorchRuntime.Initialize(); // keep a thread count someone already chose
-        var builder = Get(arch.Space);
-        var net = builder(arch);
-        if (seed is int s) NetworkWeights.Initialize(net, s);
-        return net;
-    }
-
-    private static Func<Architecture, NasNetwork> Get(string space)
-    {
-        lock (Gate)
-        {
-            if (Builders.TryGetValue(space, out var b)) return b;
-            throw new NasOnnxException($"No network builder for space '{space}'.", $"Known: {string.Join(", ", Builders.Keys)}. Register one with NetworkFactory.Register.");
-        }
-    }
-
-    private sealed class Factory(Func<Architecture, NasNetwork> build) : INetworkFactory
-    {
-        public NasNetwork Build(Architecture architecture) => build(architecture);
-    }
 }

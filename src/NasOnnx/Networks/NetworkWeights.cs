@@ -154,15 +154,6 @@ public static class NetworkWeights
         }
     }
 
-    /// <summary>Builds the network of <paramref name="architecture"/> with seeded random weights and randomized BN statistics.</summary>
-    public static NasNetwork BuildRandom(IArchitecture architecture, int seed)
-    {
-        var net = NetworkFactory.Build(architecture, seed);
-        Randomize(net, seed);
-        net.eval();
-        return net;
-    }
-
     private static string Shape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 
     private static long Leb128(BinaryReader reader)

@@ -73,23 +73,14 @@ public static class OnnxExporter
         (typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
 
     /// <summary>
-    /// Exports an architecture with trained weights (TorchSharp state-dict file). Weights that do not match the
-    /// architecture fail naming the first mismatch; on any failure no file is written.
+    /// Exports a network (built from an architecture, e.g. by NetworkFactory) with trained weights (TorchSharp state-dict
+    /// file). Weights that do not match the architecture fail naming the first mismatch; on any failure no file is written.
     /// </summary>
-    public static ExportResult Export(IArchitecture architecture, string weightsPath, string outPath, ExportOptions? options = null)
+    public static ExportResult Export(NasNetwork network, string weightsPath, string outPath, ExportOptions? options = null)
     {
         var sw = Stopwatch.StartNew();
-        using var net = NetworkFactory.Build(architecture);
-        NetworkWeights.Load(net, weightsPath);
-        return Write(net, outPath, options ?? new ExportOptions(), sw);
-    }
-
-    /// <summary>Exports an architecture with seeded random weights and randomized BatchNorm statistics.</summary>
-    public static ExportResult ExportRandom(IArchitecture architecture, int seed, string outPath, ExportOptions? options = null)
-    {
-        var sw = Stopwatch.StartNew();
-        using var net = NetworkWeights.BuildRandom(architecture, seed);
-        return Write(net, outPath, options ?? new ExportOptions(), sw);
+        NetworkWeights.Load(network, weightsPath);
+        return Write(network, outPath, options ?? new ExportOptions(), sw);
     }
 
     /// <summary>Exports a network already in memory (e.g. right after retraining).</summary>

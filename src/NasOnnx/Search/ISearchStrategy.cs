@@ -1,6 +1,7 @@
 using NasOnnx.Core;
 using NasOnnx.Spaces;
 using NasOnnx.Architectures;
+using NasOnnx.Supernets;
 
 namespace NasOnnx.Search;
 

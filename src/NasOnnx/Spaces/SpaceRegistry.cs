@@ -1,42 +1,48 @@
 using NasOnnx.Architectures;
+
 namespace NasOnnx.Spaces;
 
-/// <summary>Creates a space from options. Register one to plug a new space in; strategies and the exporter need no change.</summary>
-public interface ISpaceProvider
-{
-    string Name { get; }
-    string Description { get; }
-    ISearchSpace Create(SpaceOptions options);
-}
-
-/// <summary>Built-in and registered spaces by name, and parsing of any space's architecture JSON.</summary>
+/// <summary>
+/// The search spaces NasOnnx knows, by name: the built-in ones listed below, plus any a program or test registers.
+/// Adding a space: a folder under Spaces/ with an <see cref="ISpacePlugin"/>, and one line here.
+/// </summary>
 public static class SpaceRegistry
 {
-    private static readonly Dictionary<string, ISpaceProvider> Providers = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly Dictionary<string, ISpacePlugin> Plugins = new(StringComparer.OrdinalIgnoreCase);
     private static readonly object Gate = new();
 
     static SpaceRegistry()
     {
-        Register(new SpaceProvider(Darts.DartsSpace.SpaceName, "DARTS cells (8 ops, normal + reduction cell, 4 nodes x 2 edges)", o => new Darts.DartsSpace(o)));
-        Register(new SpaceProvider(Nb201.Nb201Space.SpaceName, "NAS-Bench-201 cell (5 ops on 6 edges, 15,625 cells) in its residual skeleton", o => new Nb201.Nb201Space(o)));
-        Register(new SpaceProvider(Chain.ChainSpace.SpaceName, "ProxylessNAS/FBNet-style chain: MBConv k3/5/7 e3/6 or skip per layer", o => new Chain.ChainSpace(o)));
-        Register(new SpaceProvider(Macro.MacroSpace.SpaceName, "Macro space: depth, per-layer conv (kernel, width) or pooling, skip connections", o => new Macro.MacroSpace(o)));
+        Register(new Darts.DartsPlugin());
+        Register(new Nb201.Nb201Plugin());
+        Register(new Chain.ChainPlugin());
+        Register(new Macro.MacroPlugin());
     }
 
-    public static IReadOnlyList<string> Names { get { lock (Gate) return Providers.Keys.Order(StringComparer.Ordinal).ToList(); } }
+    public static IReadOnlyList<string> Names { get { lock (Gate) return Plugins.Keys.Order(StringComparer.Ordinal).ToList(); } }
 
-    public static void Register(ISpaceProvider provider)
+    /// <summary>Adds (or replaces) a space.</summary>
+    public static void Register(ISpacePlugin plugin)
     {
-        lock (Gate) Providers[provider.Name] = provider;
+        lock (Gate) Plugins[plugin.Name] = plugin;
     }
 
-    public static ISpaceProvider Get(string name)
+    public static ISpacePlugin Get(string name)
     {
         lock (Gate)
         {
-            if (Providers.TryGetValue(name, out var p)) return p;
+            if (Plugins.TryGetValue(name, out var p)) return p;
         }
         throw new NasOnnxException($"Unknown search space '{name}'.", $"Use one of: {string.Join(", ", Names)}.");
+    }
+
+    /// <summary>The plugin of a space instance or an architecture's space.</summary>
+    public static ISpacePlugin Of(ISearchSpace space) => Get(space.Name);
+
+    /// <summary>Names of the spaces whose plugin satisfies <paramref name="capability"/>.</summary>
+    public static IReadOnlyList<string> NamesWhere(Func<ISpacePlugin, bool> capability)
+    {
+        lock (Gate) return Plugins.Values.Where(capability).Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
     }
 
     public static ISearchSpace Create(string name, SpaceOptions? options = null) => Get(name).Create(options ?? SpaceOptions.FashionMnist);
@@ -61,10 +67,5 @@ public static class SpaceRegistry
         {
             throw new NasOnnxException(e.Message, e.Fix, e) { FilePath = path, Stage = e.Stage };
         }
-    }
-
-    private sealed record SpaceProvider(string Name, string Description, Func<SpaceOptions, ISearchSpace> Factory) : ISpaceProvider
-    {
-        public ISearchSpace Create(SpaceOptions options) => Factory(options);
     }
 }

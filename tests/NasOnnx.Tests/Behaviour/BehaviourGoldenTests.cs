@@ -245,7 +245,7 @@ public sealed class SyntheticProfileStage : IStage
         int? Opt(string name) => context.Int(name) > 0 ? (int)context.Int(name) : null;
         var options = new SpaceOptions(data.Channels, data.Height, data.ClassNames.Count, Opt("width"), Opt("depth"));
         var space = SpaceRegistry.Create(context.RequiredString("space"), options);
-        var model = SpaceLatencyModels.For(space, 1);
+        var model = SpaceLatency.Model(space, 1);
         var table = new LatencyTable(Fp);
         foreach (var op in model.Candidates().Where(o => !o.EmitsNothing))
         {

@@ -28,7 +28,7 @@ public sealed class HarnessTests : IDisposable
         OnnxTestKit.Init();
         var arch = SpaceRegistry.Create(space, Tiny).Sample(new Random(seed));
         string path = _dir[$"{space}-{seed}.onnx"];
-        OnnxExporter.ExportRandom(arch, seed, path);
+        ArchitectureExporter.ExportRandom(arch, seed, path);
         return path;
     }
 
@@ -72,7 +72,7 @@ public sealed class HarnessTests : IDisposable
     public void Profiling_caches_the_table_and_a_second_build_measures_nothing()
     {
         var space = new ChainSpace(Tiny);
-        var model = SpaceLatencyModels.For(space, 1);
+        var model = SpaceLatency.Model(space, 1);
         string cache = _dir["cache"];
         var first = LatencyProfiler.Profile(model, Few, cache);
         int measurable = model.Candidates().Count(c => !c.EmitsNothing);
@@ -87,12 +87,12 @@ public sealed class HarnessTests : IDisposable
         Assert.Equal(first.Table.Entries.Select(e => (e.Key, e.Ms)), second.Table.Entries.Select(e => (e.Key, e.Ms)));
 
         // Another fingerprint (batch 2) is another table; another size of the same space only measures the new keys.
-        var batch2 = LatencyProfiler.Profile(SpaceLatencyModels.For(space, 2), Few with { Batch = 2 }, cache);
+        var batch2 = LatencyProfiler.Profile(SpaceLatency.Model(space, 2), Few with { Batch = 2 }, cache);
         Assert.Equal(measurable, batch2.Measured);
         var wider = new ChainSpace(Tiny with { Resolution = 16 });
-        var third = LatencyProfiler.Profile(SpaceLatencyModels.For(wider, 1), Few, cache);
+        var third = LatencyProfiler.Profile(SpaceLatency.Model(wider, 1), Few, cache);
         Assert.True(third.Measured > 0 && third.Reused == 0 || third.Reused > 0);
-        Assert.Equal(SpaceLatencyModels.For(wider, 1).Candidates().Count(c => !c.EmitsNothing), third.Measured + third.Reused);
+        Assert.Equal(SpaceLatency.Model(wider, 1).Candidates().Count(c => !c.EmitsNothing), third.Measured + third.Reused);
         Assert.Equal(2, Directory.GetFiles(cache, "*.json").Length);
 
         // The cached table predicts every architecture of the space.
@@ -107,7 +107,7 @@ public sealed class HarnessTests : IDisposable
     {
         OnnxTestKit.Init();
         var s = SpaceRegistry.Create(space, space == "darts" ? new SpaceOptions(1, 8, 10, 4, 3) : Tiny);
-        foreach (var op in SpaceLatencyModels.For(s, 1).Candidates().Where(c => !c.EmitsNothing))
+        foreach (var op in SpaceLatency.Model(s, 1).Candidates().Where(c => !c.EmitsNothing))
             Assert.NotEmpty(LatencyProfiler.SingleOpModel(op, 1)); // throws when the module's output differs from the key
     }
 
@@ -116,7 +116,7 @@ public sealed class HarnessTests : IDisposable
     {
         OnnxTestKit.Init();
         var space = new ChainSpace(Tiny);
-        var model = SpaceLatencyModels.For(space, 1);
+        var model = SpaceLatency.Model(space, 1);
         var keeping = model.Candidates().First(c => c.Key.Op == "mbconv" && c.Key.Input == c.Key.Output);
         var once = global::Onnx.ModelProto.Parser.ParseFrom(LatencyProfiler.SingleOpModel(keeping, 1));
         var twice = global::Onnx.ModelProto.Parser.ParseFrom(LatencyProfiler.SingleOpModel(keeping, 1, repeat: 2));
@@ -249,9 +249,9 @@ public sealed class HarnessTests : IDisposable
         Assert.True(Directory.GetFiles(_dir[".nasonnx/latency-cache"], "*.json").Length == 1);
 
         // The search's view: the predictor and per-choice latencies load from the stage's folder.
-        var predictor = LatencyPredictor.Load(_dir["runs/lat/profile"], out var space);
+        var predictor = SpaceLatency.LoadPredictor(_dir["runs/lat/profile"], out var space);
         var arch = space.Sample(new Random(9));
-        var choices = predictor.ChoiceLatencies((IDecisionSpace)space);
+        var choices = predictor.ChoiceLatencies();
         Assert.Equal(predictor.PredictMs(arch), choices.Of(((IDecisionSpace)space).ToChoices(arch)), 9);
 
         // Re-running the profile stage (forced) measures nothing new: every op comes from the cache.

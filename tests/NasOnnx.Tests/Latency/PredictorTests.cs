@@ -16,7 +16,7 @@ public class PredictorTests
     private static LatencyTable Synthetic(ISearchSpace space)
     {
         var table = new LatencyTable(Fp);
-        foreach (var op in SpaceLatencyModels.For(space, 1).Candidates().Where(o => !o.EmitsNothing))
+        foreach (var op in SpaceLatency.Model(space, 1).Candidates().Where(o => !o.EmitsNothing))
         {
             double ms = 0.01 + op.Key.Id.Aggregate(7L, (h, c) => (h * 31 + c) % 100_003) % 1000 / 10000.0;
             table.Add(op.Key, new LatencyStats(10, ms, ms, ms, 0, ms, ms), null);
@@ -28,16 +28,16 @@ public class PredictorTests
     public void Chain_keys_name_op_shapes_and_args()
     {
         var space = new ChainSpace(new SpaceOptions(1, 8, 10, 4, 1));
-        var model = SpaceLatencyModels.For(space, 1);
+        var model = SpaceLatency.Model(space, 1);
         var keys = model.Candidates().Select(c => c.Key.Id).ToHashSet();
         Assert.Contains("conv_bn|in=1x1x8x8|out=1x4x8x8|k3_s1_p1_relu6", keys);
         Assert.Contains("mbconv|in=1x4x8x8|out=1x6x4x4|k3_e3_s2", keys);
         Assert.Contains("mbconv|in=1x4x8x8|out=1x6x4x4|k7_e6_s2", keys);
         Assert.Contains("classifier|in=1x32x1x1|out=1x10|gap_flatten_gemm", keys);
         // 5 layers x 6 MBConvs + skip on the shape-keeping layers + stem, head conv, classifier
-        Assert.Equal(5 * 6 + space.Decisions.Count(d => d.Choices.Contains(ChainSpace.Skip)) + 3, keys.Count);
+        Assert.Equal(5 * 6 + space.Decisions.Count(d => d.Choices.Contains(ChainOp.Skip.Name)) + 3, keys.Count);
         Assert.All(model.Candidates().Where(c => c.Key.Op == "skip"), c => Assert.True(c.EmitsNothing));
-        var batch4 = SpaceLatencyModels.For(space, 4).Candidates().Select(c => c.Key.Id);
+        var batch4 = SpaceLatency.Model(space, 4).Candidates().Select(c => c.Key.Id);
         Assert.Contains("mbconv|in=4x4x8x8|out=4x6x4x4|k3_e3_s2", batch4);
     }
 
@@ -49,7 +49,7 @@ public class PredictorTests
     public void Candidates_cover_every_op_of_every_architecture(string spaceName)
     {
         var space = SpaceRegistry.Create(spaceName, spaceName == "darts" ? new SpaceOptions(1, 8, 10, 4, 3) : new SpaceOptions(1, 8, 10, 4, null));
-        var model = SpaceLatencyModels.For(space, 1);
+        var model = SpaceLatency.Model(space, 1);
         var keys = model.Candidates().Select(c => c.Key.Id).ToHashSet();
         var rng = new Random(11);
         for (int i = 0; i < 200; i++)
@@ -61,7 +61,7 @@ public class PredictorTests
     public void Macro_has_no_per_choice_split()
     {
         var space = (IDecisionSpace)SpaceRegistry.Create("macro", new SpaceOptions(1, 8, 10, 4, 3));
-        var e = Assert.Throws<NasOnnxException>(() => Synthetic(space).ChoiceLatencies(space));
+        var e = Assert.Throws<NasOnnxException>(() => Synthetic(space).Latencies(SpaceLatency.Model(space, 1).Choices()));
         Assert.Contains("PredictMs", e.Fix);
     }
 
@@ -70,7 +70,7 @@ public class PredictorTests
     {
         var space = new ChainSpace(new SpaceOptions(1, 8, 10, 4, 1));
         var table = Synthetic(space);
-        var model = SpaceLatencyModels.For(space, 1);
+        var model = SpaceLatency.Model(space, 1);
         var arch = space.Sample(new Random(3));
         double sum = model.Instances(arch).Sum(op => op.EmitsNothing ? 0 : table.Entries.Single(e => e.Key == op.Key.Id).Ms);
         var predictor = new LatencyPredictor(table, model, new LatencyCalibration(1.5, 0.25, 4, 0));
@@ -85,8 +85,8 @@ public class PredictorTests
     {
         var space = (IDecisionSpace)SpaceRegistry.Create(spaceName, new SpaceOptions(1, 8, 10, 4, 1));
         var table = Synthetic(space);
-        var predictor = new LatencyPredictor(table, SpaceLatencyModels.For(space, 1), new LatencyCalibration(1.2, 0.1, 3, 0));
-        var choices = predictor.ChoiceLatencies(space);
+        var predictor = new LatencyPredictor(table, SpaceLatency.Model(space, 1), new LatencyCalibration(1.2, 0.1, 3, 0));
+        var choices = predictor.ChoiceLatencies();
         Assert.Equal(space.Decisions.Count, choices.Ms.Length);
         for (int d = 0; d < space.Decisions.Count; d++) Assert.Equal(space.Decisions[d].Choices.Count, choices.Ms[d].Length);
 
@@ -110,7 +110,7 @@ public class PredictorTests
     public void Nb201_prediction_counts_every_emitted_node()
     {
         var space = new Nb201Space(new SpaceOptions(1, 8, 10, 4, 1));
-        var model = SpaceLatencyModels.For(space, 1);
+        var model = SpaceLatency.Model(space, 1);
         // node 3 has no live edge: it is 0 * x; nodes 1 and 2 feed nothing but ONNX Runtime still runs them.
         var dead = space.Build([3, 0, 3, 0, 0, 0]);
         Assert.Equal(2 * 3, model.Instances(dead).Count(o => o.Key.Op == "nor_conv_3x3"));
@@ -128,8 +128,8 @@ public class PredictorTests
     {
         var space = new DartsSpace(new SpaceOptions(1, 8, 10, 4, 3));
         var table = Synthetic(space);
-        var predictor = new LatencyPredictor(table, SpaceLatencyModels.For(space, 1), LatencyCalibration.Identity);
-        var choices = predictor.ChoiceLatencies(space);
+        var predictor = new LatencyPredictor(table, SpaceLatency.Model(space, 1), LatencyCalibration.Identity);
+        var choices = predictor.ChoiceLatencies();
         int[] c = space.ToChoices(space.Sample(new Random(1)));
         // Changing only a normal-cell conv moves the prediction by exactly the difference of the two entries.
         int d = space.Decisions.ToList().FindIndex(x => x.Name == "normal.node2.op_a");
@@ -147,7 +147,7 @@ public class PredictorTests
     public void Missing_entry_says_to_profile()
     {
         var space = new ChainSpace(new SpaceOptions(1, 8, 10, 4, 1));
-        var predictor = new LatencyPredictor(new LatencyTable(Fp), SpaceLatencyModels.For(space, 1), LatencyCalibration.Identity);
+        var predictor = new LatencyPredictor(new LatencyTable(Fp), SpaceLatency.Model(space, 1), LatencyCalibration.Identity);
         var e = Assert.Throws<NasOnnxException>(() => predictor.PredictMs(space.Sample(new Random(1))));
         Assert.Contains("profile-latency", e.Fix);
     }

@@ -52,7 +52,7 @@ public sealed class CliCommandTests(Xunit.Abstractions.ITestOutputHelper log) : 
         string text = inspectConsole.Output;
         log.WriteLine(console.Output);
         log.WriteLine(text);
-        using var net = NetworkWeights.BuildRandom(parsed, 1);
+        using var net = NetworkFactory.BuildRandom(parsed, 1);
         var (p, m) = NetworkStats.Measure(net);
         Assert.Contains("input: float[batch, 3, 16, 16]", text);
         Assert.Contains("logits: float[batch, 10]", text);
@@ -74,7 +74,7 @@ public sealed class CliCommandTests(Xunit.Abstractions.ITestOutputHelper log) : 
         var console = new TestConsole().Width(200);
         var options = new SpaceOptions(1, 8, 10, 4, 2);
         var arch = SpaceRegistry.Create("macro", options).Sample(new Random(1));
-        using var net = NetworkWeights.BuildRandom(arch, 2);
+        using var net = NetworkFactory.BuildRandom(arch, 2);
         string weights = Path.Combine(_dir, "m.pt");
         NetworkWeights.Save(net, weights);
         string onnx = Path.Combine(_dir, "m.onnx");

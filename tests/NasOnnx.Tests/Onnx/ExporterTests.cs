@@ -25,14 +25,14 @@ public sealed class ExporterTests(ITestOutputHelper output) : IDisposable
     {
         OnnxTestKit.Init();
         var arch = SpaceRegistry.Create(space, Tiny with { Resolution = 12 }).Sample(new Random(5));
-        using var net = NetworkWeights.BuildRandom(arch, seed: 3);
+        using var net = NetworkFactory.BuildRandom(arch, seed: 3);
         string weights = Path.Combine(_dir, "model.pt");
         NetworkWeights.Save(net, weights);
         Assert.True(File.Exists(Path.Combine(_dir, "model.arch.json")));
 
         var reloaded = SpaceRegistry.Load(NetworkWeights.ArchitecturePathFor(weights));
         string onnx = Path.Combine(_dir, "out", "model.onnx");
-        var result = OnnxExporter.Export(reloaded, weights, onnx, new ExportOptions
+        var result = ArchitectureExporter.Export(reloaded, weights, onnx, new ExportOptions
         {
             Dataset = "fashion-mnist",
             NormalizationMean = [0.286f],
@@ -82,31 +82,31 @@ public sealed class ExporterTests(ITestOutputHelper output) : IDisposable
         OnnxTestKit.Init();
         var options = Tiny with { Depth = 2 };
         var a = SpaceRegistry.Create("nb201", options).Sample(new Random(1));
-        using var net = NetworkWeights.BuildRandom(a, 1);
+        using var net = NetworkFactory.BuildRandom(a, 1);
         string weights = Path.Combine(_dir, "a.pt");
         NetworkWeights.Save(net, weights);
         string onnx = Path.Combine(_dir, "bad.onnx");
 
         // Fewer cells: the file has tensors the network lacks (or names differ).
         var fewer = SpaceRegistry.Create("nb201", options with { Depth = 1 }).Parse(a.ToJson().Replace("\"cells_per_stage\": 2", "\"cells_per_stage\": 1", StringComparison.Ordinal));
-        var e1 = Assert.Throws<NasOnnxException>(() => OnnxExporter.Export(fewer, weights, onnx));
+        var e1 = Assert.Throws<NasOnnxException>(() => ArchitectureExporter.Export(fewer, weights, onnx));
         Assert.Contains("do not match", e1.Message);
         Assert.Matches("tensor 'cells\\.[0-9a-z_.]+'", e1.Message);
         Assert.Equal(weights, e1.FilePath);
 
         // Wider: same names, other shapes.
         var wider = SpaceRegistry.Create("nb201", options).Parse(a.ToJson().Replace("\"width\": 4", "\"width\": 6", StringComparison.Ordinal));
-        var e2 = Assert.Throws<NasOnnxException>(() => OnnxExporter.Export(wider, weights, onnx));
+        var e2 = Assert.Throws<NasOnnxException>(() => ArchitectureExporter.Export(wider, weights, onnx));
         Assert.Contains("'stem.conv.weight' has shape [4, 3, 3, 3] in the file, the network expects [6, 3, 3, 3]", e2.Message);
 
         // Other ops on the edges: tensors missing or extra.
         var other = SpaceRegistry.Parse(a.ToJson().Replace("\"edges\": [", "\"edges\": [\"nor_conv_3x3\",\"nor_conv_3x3\",\"nor_conv_3x3\",\"nor_conv_3x3\",\"nor_conv_3x3\",\"nor_conv_3x3\"], \"x\": [", StringComparison.Ordinal));
-        if (other.ArchId != a.ArchId) Assert.Throws<NasOnnxException>(() => OnnxExporter.Export(other, weights, onnx));
+        if (other.ArchId != a.ArchId) Assert.Throws<NasOnnxException>(() => ArchitectureExporter.Export(other, weights, onnx));
 
         File.WriteAllText(Path.Combine(_dir, "junk.pt"), "not weights");
-        var e3 = Assert.Throws<NasOnnxException>(() => OnnxExporter.Export(a, Path.Combine(_dir, "junk.pt"), onnx));
+        var e3 = Assert.Throws<NasOnnxException>(() => ArchitectureExporter.Export(a, Path.Combine(_dir, "junk.pt"), onnx));
         Assert.Contains("not a TorchSharp state-dict", e3.Message);
-        Assert.Throws<NasOnnxException>(() => OnnxExporter.Export(a, Path.Combine(_dir, "missing.pt"), onnx));
+        Assert.Throws<NasOnnxException>(() => ArchitectureExporter.Export(a, Path.Combine(_dir, "missing.pt"), onnx));
         Assert.False(File.Exists(onnx));
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
     }
@@ -117,9 +117,9 @@ public sealed class ExporterTests(ITestOutputHelper output) : IDisposable
         OnnxTestKit.Init();
         var arch = SpaceRegistry.Create("chain", Tiny).Sample(new Random(2));
         string p1 = Path.Combine(_dir, "1.onnx"), p2 = Path.Combine(_dir, "2.onnx"), p3 = Path.Combine(_dir, "3.onnx");
-        OnnxExporter.ExportRandom(arch, 4, p1);
-        OnnxExporter.ExportRandom(arch, 4, p2);
-        OnnxExporter.ExportRandom(arch, 5, p3);
+        ArchitectureExporter.ExportRandom(arch, 4, p1);
+        ArchitectureExporter.ExportRandom(arch, 4, p2);
+        ArchitectureExporter.ExportRandom(arch, 5, p3);
         Assert.Equal(File.ReadAllBytes(p1), File.ReadAllBytes(p2));
         Assert.NotEqual(File.ReadAllBytes(p1), File.ReadAllBytes(p3));
     }
@@ -138,9 +138,9 @@ public sealed class ExporterTests(ITestOutputHelper output) : IDisposable
         var arch = SpaceRegistry.Parse(json);
         string onnx = Path.Combine(_dir, "darts_v2.onnx");
         var sw = Stopwatch.StartNew();
-        var result = OnnxExporter.ExportRandom(arch, 1, onnx, new ExportOptions { Dataset = "cifar10" });
+        var result = ArchitectureExporter.ExportRandom(arch, 1, onnx, new ExportOptions { Dataset = "cifar10" });
         sw.Stop();
-        using var net = NetworkWeights.BuildRandom(arch, 1);
+        using var net = NetworkFactory.BuildRandom(arch, 1);
         var r = OnnxVerifier.Compare(net, onnx, seed: 1, threads: 2, 1, 3);
         OnnxTestKit.Record("darts paper network", r);
         output.WriteLine($"DARTS C=36 20 cells 3x32x32: params {result.Parameters:N0}, MACs {result.Macs:N0}, file {result.FileBytes / 1048576.0:F2} MiB, export {sw.Elapsed.TotalSeconds:F2} s, abs {r.MaxAbsDiff:G3}, rel {r.MaxRelDiff:G3}, max |logit| {r.MaxAbsOutput:G3}");

@@ -39,7 +39,7 @@ public class OpEquivalenceTests(ITestOutputHelper output)
     public static TheoryData<string, long> MbCases()
     {
         var data = new TheoryData<string, long>();
-        foreach (var op in ChainSpace.MbOps)
+        foreach (var op in ChainOp.MbConvs.Select(o => o.Name))
             foreach (long stride in new long[] { 1, 2 })
                 data.Add(op, stride);
         return data;
@@ -50,7 +50,7 @@ public class OpEquivalenceTests(ITestOutputHelper output)
     public void MBConv_matches_onnx_runtime(string op, long stride)
     {
         OnnxTestKit.Init();
-        var (k, e) = ChainSpace.ParseMb(op);
+        var (k, e) = (ChainOp.Find(op)!.Value.Kernel, ChainOp.Find(op)!.Value.Expansion);
         foreach (var (cin, cout) in new[] { (4L, 4L), (4L, 6L) })
             foreach (bool fold in new[] { true, false })
             {

@@ -30,7 +30,7 @@ public abstract class SpaceExportTestsBase(ITestOutputHelper output)
             var space = SpaceRegistry.Create(Space, Tiny(i));
             var arch = space.Sample(new Random(1000 + i));
             ids.Add(arch.ArchId);
-            using var net = NetworkWeights.BuildRandom(arch, seed: i);
+            using var net = NetworkFactory.BuildRandom(arch, seed: i);
             foreach (bool fold in i % 5 == 0 ? new[] { true, false } : new[] { true })
             {
                 var r = OnnxTestKit.ExportAndCompare(net, fold, "rand", seed: i);
@@ -50,7 +50,7 @@ public abstract class SpaceExportTestsBase(ITestOutputHelper output)
         foreach (var options in new[] { SpaceOptions.FashionMnist, SpaceOptions.Cifar10 })
         {
             var arch = SpaceRegistry.Create(Space, options).Sample(new Random(7));
-            using var net = NetworkWeights.BuildRandom(arch, seed: 7);
+            using var net = NetworkFactory.BuildRandom(arch, seed: 7);
             var sw = Stopwatch.StartNew();
             var r = OnnxTestKit.ExportAndCompare(net, fold: true, "default");
             var (p, m) = CheckCounts(net, fold: true);

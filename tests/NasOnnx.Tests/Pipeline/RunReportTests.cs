@@ -130,7 +130,7 @@ public static class FakeRunProject
 
         TorchRuntime.Initialize(threads: 1);
         var arch = SpaceRegistry.Create("chain", ChainOptions).Sample(new Random(3));
-        OnnxExporter.ExportRandom(arch, seed: 1, _dir["fixtures/export/model.onnx"], new ExportOptions
+        ArchitectureExporter.ExportRandom(arch, seed: 1, _dir["fixtures/export/model.onnx"], new ExportOptions
         {
             Dataset = "fashion-mnist", NormalizationMean = [0.3f], NormalizationStd = [0.35f],
         });

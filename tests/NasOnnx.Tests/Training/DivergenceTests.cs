@@ -109,7 +109,7 @@ public sealed class DivergenceTests : IDisposable
         using var dir = new TempDir();
         TorchRuntime.Initialize(1);
         var arch = new DartsSpace(new SpaceOptions(1, 8, 3, Width: 4, Depth: 3)).Sample(new Random(1));
-        using var network = NasOnnx.Networks.NetworkFactory.Build(arch, seed: 1);
+        using var network = NasOnnx.Spaces.NetworkFactory.Build(arch, seed: 1);
         string path = dir["model.pt"];
         NasOnnx.Networks.NetworkWeights.Save(network, path); // finite: saved
         Assert.True(File.Exists(path));

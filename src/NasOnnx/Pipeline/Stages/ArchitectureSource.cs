@@ -76,10 +76,11 @@ public static class ArchitectureSource
         long cells = context.Params.ContainsKey("cells") ? context.Int("cells") : 0;
         if (width == 0 && cells == 0) return;
         string space = obj["space"]?.GetValue<string>() ?? "";
-        if (obj["config"] is not JsonObject config || space is not ("darts" or "nb201"))
-            throw context.Error($"width/cells scaling is supported for darts and nb201 architectures, not '{space}'",
+        // a scale of 0 and 0 changes nothing: it asks a plugin whether it scales at all
+        var scalable = SpaceRegistry.NamesWhere(p => p.TryScale(new JsonObject(), 0, 0));
+        if (obj["config"] is not JsonObject config || !scalable.Contains(space, StringComparer.OrdinalIgnoreCase)
+            || !SpaceRegistry.Get(space).TryScale(config, (int)width, (int)cells))
+            throw context.Error($"width/cells scaling is supported for {string.Join(" and ", scalable)} architectures, not '{space}'",
                 "remove the width and cells params, or scale the architecture JSON itself", file);
-        if (width > 0) config["width"] = width;
-        if (cells > 0) config[space == "darts" ? "cells" : "cells_per_stage"] = cells;
     }
 }

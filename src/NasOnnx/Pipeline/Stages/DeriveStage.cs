@@ -2,6 +2,7 @@ using NasOnnx.Search;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.Supernets;
 
 namespace NasOnnx.Pipeline.Stages;
 

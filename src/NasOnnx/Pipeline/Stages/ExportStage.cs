@@ -53,7 +53,7 @@ public sealed class ExportStage : IStage
             metadata["nasonnx.latency_device"] = latency.Device;
             metadata["nasonnx.latency_source"] = latency.Source;
         }
-        var result = OnnxExporter.Export(arch, weights, context.OutputPath(ModelFile), new ExportOptions
+        var result = ArchitectureExporter.Export(arch, weights, context.OutputPath(ModelFile), new ExportOptions
         {
             FoldBatchNorm = context.Bool("fold_bn"),
             Verify = context.Bool("verify"),

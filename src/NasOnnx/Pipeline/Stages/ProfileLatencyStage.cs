@@ -23,7 +23,7 @@ public sealed class ProfileLatencyStage : IStage
 
     public IReadOnlyList<ParamSpec> Params { get; } =
     [
-        ParamSpec.Choice("space", "chain", "the search space", [.. SpaceLatencyModels.Supported]),
+        ParamSpec.Choice("space", "chain", "the search space", [.. SpaceLatency.Spaces]),
         ParamSpec.Int("channels", 1, "input channels (ignored when a `data` input is given)"),
         ParamSpec.Int("resolution", 28, "input height and width (ignored when a `data` input is given)"),
         ParamSpec.Int("classes", 10, "classes (ignored when a `data` input is given)"),
@@ -66,7 +66,7 @@ public sealed class ProfileLatencyStage : IStage
         {
             throw context.Error(e.Message, e.Fix, context.PipelineFile);
         }
-        var model = SpaceLatencyModels.For(space, options.Batch);
+        var model = SpaceLatency.Model(space, options.Batch);
         string cacheDir = context.ResolvePath(context.RequiredString("cache"));
         int rounds = (int)context.Int("rounds");
         string loadBefore = DeviceFingerprint.LoadAverageText();
@@ -82,7 +82,7 @@ public sealed class ProfileLatencyStage : IStage
         int k = (int)context.Int("calibration_models");
         var uncalibrated = new LatencyPredictor(table, model, LatencyCalibration.Identity);
         var archs = LatencyValidation.SampleSpread(space, uncalibrated, k, (int)(context.Seed & 0x7fffffff));
-        var measured = archs.Count > 0 ? LatencyValidation.MeasureWhole(archs, options, (int)(context.Seed & 0xffff), rounds) : [];
+        var measured = archs.Count > 0 ? SpaceLatency.MeasureWhole(archs, options, (int)(context.Seed & 0xffff), rounds) : [];
         var points = archs.Select((a, i) => (uncalibrated.TableSumMs(a), measured[i].Stats.Typical)).ToArray();
         var calibration = LatencyCalibration.Fit(points);
         var predictor = new LatencyPredictor(table, model, calibration);

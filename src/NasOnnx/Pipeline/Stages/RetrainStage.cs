@@ -4,6 +4,7 @@ using TorchSharp;
 using NasOnnx.Core;
 using NasOnnx.Data;
 using NasOnnx.Architectures;
+using NasOnnx.Spaces;
 
 namespace NasOnnx.Pipeline.Stages;
 
@@ -35,13 +36,13 @@ public sealed class RetrainStage : IStage
         using var network = NetworkFactory.Build(arch, seed: (int)(context.Seed & 0x7fffffff));
         context.Log.Info($"architecture {arch.Space}/{arch.ArchId}: {network.ParameterCount():N0} parameters");
         var recipe = RecipeParams.Read(context);
-        if (recipe.AuxWeight > 0 && network is not DartsNetwork)
-            throw context.Error($"aux_weight is set but {arch.Space} networks have no auxiliary head (darts has)", "set aux_weight: 0", context.PipelineFile);
+        if (recipe.AuxWeight > 0 && network is not IAuxiliaryFeature)
+            throw context.Error($"aux_weight is set but {arch.Space} networks have no auxiliary head", "set aux_weight: 0", context.PipelineFile);
         if (recipe.DropPath > 0 && network is not IEpochAware)
             throw context.Error($"drop_path is set but {arch.Space} networks do not support drop-path", "set drop_path: 0", context.PipelineFile);
         torch.manual_seed(context.Seed);
         // The auxiliary head trains alongside but is not part of the saved or exported network.
-        using var auxiliary = recipe.AuxWeight > 0 ? new AuxiliaryTraining((DartsNetwork)network, arch is Architecture a ? a.Classes : prepared.ClassNames.Count) : null;
+        using var auxiliary = recipe.AuxWeight > 0 ? new AuxiliaryTraining(network, arch is Architecture a ? a.Classes : prepared.ClassNames.Count) : null;
         StageTraining.Run(context, Version, auxiliary is null ? network : auxiliary, data, recipe, arch.ToJson(indented: false));
         NetworkWeights.Save(network, context.OutputPath(TrainedModel.WeightsFile));
     }

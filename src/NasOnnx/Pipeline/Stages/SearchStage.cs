@@ -69,7 +69,7 @@ public sealed class SearchStage : IStage
         ISearchSpace space;
         try
         {
-            predictor = LatencyPredictor.Load(dir, out space, out profiled);
+            predictor = SpaceLatency.LoadPredictor(dir, out space, out profiled);
         }
         catch (NasOnnxException)
         {
@@ -133,7 +133,7 @@ public sealed class SearchStage : IStage
     private static LatencyPredictor LoadPredictor(StageContext context, string spaceName, SpaceOptions options)
     {
         string dir = context.Input("latency");
-        var predictor = LatencyPredictor.Load(dir, out _, out var profiled);
+        var predictor = SpaceLatency.LoadPredictor(dir, out _, out var profiled);
         if (predictor.Model.Space != spaceName || profiled != options)
             throw context.Error($"the latency input ({dir}) was profiled for space '{predictor.Model.Space}' with {profiled}, the search runs space '{spaceName}' with {options}",
                 "give the profile-latency stage the same space, width and depth as the search stage (and the same data input)", context.PipelineFile);

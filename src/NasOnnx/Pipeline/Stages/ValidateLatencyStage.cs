@@ -3,6 +3,7 @@ using NasOnnx.Latency;
 using NasOnnx.Reporting;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.Spaces;
 
 namespace NasOnnx.Pipeline.Stages;
 
@@ -30,7 +31,7 @@ public sealed class ValidateLatencyStage : IStage
     public void Run(StageContext context)
     {
         string dir = context.Input("table");
-        var predictor = LatencyPredictor.Load(dir, out var space);
+        var predictor = SpaceLatency.LoadPredictor(dir, out var space);
         var fp = predictor.Table.Fingerprint;
         var options = new BenchmarkOptions
         {
@@ -56,7 +57,7 @@ public sealed class ValidateLatencyStage : IStage
         bool recalibrate = context.Bool("recalibrate") && calibrationArchs.Count > 0;
         var toMeasure = recalibrate ? archs.Concat(calibrationArchs).ToArray() : archs.ToArray();
         string loadBefore = DeviceFingerprint.LoadAverageText();
-        var measured = LatencyValidation.MeasureWhole(toMeasure, options, (int)(context.Seed & 0xffff), (int)context.Int("rounds"));
+        var measured = SpaceLatency.MeasureWhole(toMeasure, options, (int)(context.Seed & 0xffff), (int)context.Int("rounds"));
         string loadAfter = DeviceFingerprint.LoadAverageText();
 
         var profiled = predictor;

@@ -121,7 +121,7 @@ public static class ModelCardBuilder
         {
             try
             {
-                var predictor = LatencyPredictor.Load(Path.Combine(run.Dir, stage), out var space, out _);
+                var predictor = SpaceLatency.LoadPredictor(Path.Combine(run.Dir, stage), out var space, out _);
                 if (space.Name != arch.Space || !SameNetworkSize(space, arch)) continue;
                 return Math.Round(predictor.PredictMs(space.Parse(arch.ToJson())), 4);
             }

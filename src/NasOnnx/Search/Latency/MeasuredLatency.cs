@@ -46,7 +46,7 @@ public sealed class MeasuredLatency(BenchmarkOptions options, int seed = 1) : IL
                 if (wasTraining) trained.train();
             }
         }
-        using var net = NetworkWeights.BuildRandom(architecture, seed);
+        using var net = NetworkFactory.BuildRandom(architecture, seed);
         net.eval();
         return OnnxExporter.BuildModel(net).ToByteArray();
     }

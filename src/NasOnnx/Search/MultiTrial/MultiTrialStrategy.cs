@@ -9,6 +9,7 @@ using NasOnnx.Spaces;
 using NasOnnx.Training;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.Supernets;
 
 namespace NasOnnx.Search.MultiTrial;
 
@@ -271,8 +272,8 @@ public abstract class MultiTrialStrategy : ISearchStrategy
             };
             string weights = StandAloneEvaluator.WeightsPath(context.StateDir, t.ArchId, t.Rung);
             string outPath = Path.Combine(dir, $"{t.ArchId}.onnx");
-            if (File.Exists(weights)) { OnnxExporter.Export(arch(t), weights, outPath, options); trained++; }
-            else OnnxExporter.ExportRandom(arch(t), (int)(context.Seed & 0x7fffffff), outPath, options);
+            if (File.Exists(weights)) { ArchitectureExporter.Export(arch(t), weights, outPath, options); trained++; }
+            else ArchitectureExporter.ExportRandom(arch(t), (int)(context.Seed & 0x7fffffff), outPath, options);
         }
         context.Log.Info($"exported {front.Count} front architecture(s) to {dir} ({trained} with their trial weights, {front.Count - trained} with random weights)");
     }

@@ -23,7 +23,7 @@ public static class AlphaPlot
             var g = groups[gi];
             int x0 = gi * w;
             var mean = epochs.Select(s => Enumerable.Range(0, g.Choices.Count)
-                .Select(o => OneShotDerivation.Probabilities(s, g.Name).Average(row => row[o])).ToArray()).ToList();
+                .Select(o => AlphaDerivation.Probabilities(s, g.Name).Average(row => row[o])).ToArray()).ToList();
             double ymax = Math.Max(1e-9, mean.SelectMany(m => m).DefaultIfEmpty(1).Max());
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{x0 + pad}\" y=\"14\">{g.Name}: mean op weight per epoch</text>\n");
             sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x0 + pad}\" y=\"20\" width=\"{w - 2 * pad}\" height=\"{h - 40}\" fill=\"none\" stroke=\"#ccc\"/>\n");

@@ -204,7 +204,7 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
                 log.Warn($"spos has no architecture parameters: latency_loss is not used; latency_target ({s.LatencyTarget} ms) bounds its evolution instead");
             return (null, null);
         }
-        var expected = ExpectedLatency.For(net, context.Latency);
+        var expected = SupernetFactory.ExpectedLatency(net, context.Latency);
         var loss = s.LatencyLoss == LatencyLossKind.None ? null : new LatencyLoss(expected, s.LatencyLoss, s.LatencyWeight, s.LatencyTarget, s.LatencyBeta);
         log.Info($"{Name}: expected latency at uniform architecture weights {expected.UniformMs():0.000} ms; latency loss {loss?.Describe() ?? "none"}");
         return (expected, loss);
@@ -237,7 +237,7 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
             ?? throw new NasOnnxException("the search outcome's payload is empty", "re-run the search stage with --force");
         if (payload.SposBest is { } best)
             return space.Parse(best.GetRawText());
-        return OneShotDerivation.Derive(space, payload.Arch, options);
+        return SupernetFactory.Derive(space, payload.Arch, options);
     }
 
     /// <summary>Subsamples the training indices, shuffles them with the seed and halves them: weights, architecture.</summary>
@@ -288,7 +288,7 @@ public sealed class OneShotStrategy(OneShotKind kind) : ISearchStrategy
             var snap = progress.Snapshots[e];
             foreach (var g in arch.Alphas)
             {
-                var probs = OneShotDerivation.Probabilities(snap, g.Name);
+                var probs = AlphaDerivation.Probabilities(snap, g.Name);
                 for (int r = 0; r < g.Rows.Count; r++)
                     for (int o = 0; o < g.Choices.Count; o++)
                         rows.Add([(e + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), g.Name, g.Rows[r], g.Choices[o], Csv.Format(probs[r][o])]);

@@ -79,7 +79,7 @@ public class LatencyPipelineTests : IDisposable
         Assert.Contains("unreachable", e.Message);
         Assert.DoesNotContain(log.Lines, l => l.Contains("trial 1:", StringComparison.Ordinal));
         Assert.False(Directory.Exists(_dir["runs/lc/.work/search/state/trials"]), "nothing was trained");
-        var predictor = LatencyPredictor.Load(_dir["runs/lc/profile"], out var space);
+        var predictor = SpaceLatency.LoadPredictor(_dir["runs/lc/profile"], out var space);
         var fastest = FastestArchitecture.Find(space, predictor);
         Assert.Contains($"predicted at {fastest.Ms.ToString("0.000", CultureInfo.InvariantCulture)} ms", e.Message);
         Assert.Contains("latency_target", e.Fix);

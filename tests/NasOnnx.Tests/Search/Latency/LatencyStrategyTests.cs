@@ -9,6 +9,7 @@ using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
 using NasOnnx.Data;
 using NasOnnx.Architectures;
+using NasOnnx.Supernets;
 
 namespace NasOnnx.Tests.Search.Latency;
 
@@ -30,12 +31,12 @@ public class LatencyStrategyTests : IDisposable
     public static LatencyPredictor SyntheticPredictor(ISearchSpace space)
     {
         var table = new LatencyTable(new DeviceFingerprint("test cpu", 2, 1, "1.31.0", "cpu", 1, 17, "ORT_ENABLE_ALL"));
-        foreach (var op in SpaceLatencyModels.For(space, 1).Candidates().Where(o => !o.EmitsNothing))
+        foreach (var op in SpaceLatency.Model(space, 1).Candidates().Where(o => !o.EmitsNothing))
         {
             double ms = 0.01 + op.Key.Id.Aggregate(7L, (h, c) => (h * 31 + c) % 100_003) % 1000 / 10000.0;
             table.Add(op.Key, new LatencyStats(10, ms, ms, ms, 0, ms, ms), null);
         }
-        return new LatencyPredictor(table, SpaceLatencyModels.For(space, 1), new LatencyCalibration(1, 0.05, 3, 0));
+        return new LatencyPredictor(table, SpaceLatency.Model(space, 1), new LatencyCalibration(1, 0.05, 3, 0));
     }
 
     /// <summary>"Training": accuracy grows with the predicted latency (bigger nets learn more), plus a little per-architecture noise.</summary>
@@ -148,7 +149,7 @@ public class LatencyStrategyTests : IDisposable
     {
         var space = SpaceRegistry.Create("chain", Tiny);
         var arch = space.Sample(new Random(3));
-        using var trained = NasOnnx.Networks.NetworkWeights.BuildRandom(arch, seed: 42);
+        using var trained = NasOnnx.Spaces.NetworkFactory.BuildRandom(arch, seed: 42);
         trained.train();
         byte[] fromTrained = NasOnnx.Search.Latency.MeasuredLatency.OnnxBytes(arch, trained, seed: 1);
         byte[] fromSeed42 = NasOnnx.Search.Latency.MeasuredLatency.OnnxBytes(arch, null, seed: 42);

@@ -7,6 +7,7 @@ using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
 using NasOnnx.Data;
 using NasOnnx.Architectures;
+using NasOnnx.Supernets;
 
 namespace NasOnnx.Tests.Search.MultiTrial;
 

@@ -33,7 +33,7 @@ public class DerivationTests
     public void Darts_derive_keeps_two_strongest_non_none_edges_per_node_and_argmax_op()
     {
         var space = new DartsSpace();
-        var arch = (DartsArchitecture)OneShotDerivation.Derive(space, SkipFavoured(), new DeriveOptions());
+        var arch = (DartsArchitecture)SupernetFactory.Derive(space, SkipFavoured(), new DeriveOptions());
         Assert.All(arch.Normal, e => Assert.Equal(CellOps.SkipConnect, e.Op));
         for (int node = 0; node < 4; node++)
             Assert.Equal([0, 1], arch.Normal.Skip(2 * node).Take(2).Select(e => e.Input)); // inputs 0 and 1 are the strongest
@@ -45,8 +45,8 @@ public class DerivationTests
     public void Max_skip_caps_skip_connections_and_replaces_them_by_the_next_strongest_op(int maxSkip)
     {
         var space = new DartsSpace();
-        var uncapped = (DartsArchitecture)OneShotDerivation.Derive(space, SkipFavoured(), new DeriveOptions());
-        var capped = (DartsArchitecture)OneShotDerivation.Derive(space, SkipFavoured(), new DeriveOptions { MaxSkip = maxSkip });
+        var uncapped = (DartsArchitecture)SupernetFactory.Derive(space, SkipFavoured(), new DeriveOptions());
+        var capped = (DartsArchitecture)SupernetFactory.Derive(space, SkipFavoured(), new DeriveOptions { MaxSkip = maxSkip });
         Assert.Equal(8, uncapped.Normal.Count(e => e.Op == CellOps.SkipConnect));
         Assert.NotEqual(uncapped.ArchId, capped.ArchId);
         foreach (var cell in new[] { capped.Normal, capped.Reduce })
@@ -55,7 +55,7 @@ public class DerivationTests
             Assert.All(cell.Where(e => e.Op != CellOps.SkipConnect), e => Assert.Equal(CellOps.SepConv3x3, e.Op));
         }
         // the skips kept are the strongest ones
-        var probs = OneShotDerivation.Probabilities(SkipFavoured(), "normal");
+        var probs = AlphaDerivation.Probabilities(SkipFavoured(), "normal");
         double SkipWeight(DartsEdge e, int i) => probs[DartsSupernet.EdgeIndex(i / 2, e.Input)][Op(CellOps.SkipConnect)];
         var strongest = uncapped.Normal.Select((e, i) => (Key: (i / 2, e.Input), W: SkipWeight(e, i))).OrderByDescending(t => t.W).Take(maxSkip).Select(t => t.Key).ToHashSet();
         var kept = capped.Normal.Select((e, i) => (e, i)).Where(t => t.e.Op == CellOps.SkipConnect).Select(t => (t.i / 2, t.e.Input)).ToHashSet();
@@ -71,7 +71,7 @@ public class DerivationTests
         betas[DartsSupernet.EdgeIndex(3, 4)] = 10;
         betas[DartsSupernet.EdgeIndex(3, 3)] = 10;
         snap = snap with { Betas = new Dictionary<string, double[]> { ["normal_beta"] = betas, ["reduce_beta"] = new double[DartsSupernet.Edges] } };
-        var arch = (DartsArchitecture)OneShotDerivation.Derive(new DartsSpace(), snap, new DeriveOptions());
+        var arch = (DartsArchitecture)SupernetFactory.Derive(new DartsSpace(), snap, new DeriveOptions());
         Assert.Equal([3, 4], arch.Normal.Skip(6).Select(e => e.Input));
     }
 
@@ -88,9 +88,9 @@ public class DerivationTests
         }).ToArray();
         var snap = new ArchSnapshot { Alphas = { ["cell"] = rows } };
         var space = new Nb201Space();
-        var plain = (Nb201Architecture)OneShotDerivation.Derive(space, snap, new DeriveOptions());
+        var plain = (Nb201Architecture)SupernetFactory.Derive(space, snap, new DeriveOptions());
         Assert.All(plain.Edges, e => Assert.Equal(CellOps.SkipConnect, e));
-        var capped = (Nb201Architecture)OneShotDerivation.Derive(space, snap, new DeriveOptions { MaxSkip = 1 });
+        var capped = (Nb201Architecture)SupernetFactory.Derive(space, snap, new DeriveOptions { MaxSkip = 1 });
         Assert.Equal([.. Enumerable.Repeat(CellOps.NorConv3x3, 5), CellOps.SkipConnect], capped.Edges);
     }
 
@@ -117,9 +117,9 @@ public class DerivationTests
         };
         var snap = new ArchSnapshot { Alphas = { ["cell"] = rows } };
         var space = new Nb201Space();
-        var plain = (Nb201Architecture)OneShotDerivation.Derive(space, snap, new DeriveOptions());
+        var plain = (Nb201Architecture)SupernetFactory.Derive(space, snap, new DeriveOptions());
         Assert.Equal(CellOps.SkipConnect, plain.Edges[5]);
-        var capped = (Nb201Architecture)OneShotDerivation.Derive(space, snap, new DeriveOptions { MaxSkip = 1 });
+        var capped = (Nb201Architecture)SupernetFactory.Derive(space, snap, new DeriveOptions { MaxSkip = 1 });
         Assert.Equal(CellOps.SkipConnect, capped.Edges[1]);   // the stronger skip stays
         Assert.Equal(CellOps.AvgPool3x3, capped.Edges[5]);    // the weaker one: strongest op that is neither skip nor none
     }

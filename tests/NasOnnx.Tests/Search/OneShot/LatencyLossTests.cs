@@ -38,12 +38,12 @@ public class LatencyLossTests : IDisposable
     public static LatencyPredictor SyntheticPredictor(ISearchSpace space, double scale = 1.1, double overhead = 0.05)
     {
         var table = new LatencyTable(Fp);
-        foreach (var op in SpaceLatencyModels.For(space, 1).Candidates().Where(o => !o.EmitsNothing))
+        foreach (var op in SpaceLatency.Model(space, 1).Candidates().Where(o => !o.EmitsNothing))
         {
             double ms = 0.01 + op.Key.Id.Aggregate(7L, (h, c) => (h * 31 + c) % 100_003) % 1000 / 10000.0;
             table.Add(op.Key, new LatencyStats(10, ms, ms, ms, 0, ms, ms), null);
         }
-        return new LatencyPredictor(table, SpaceLatencyModels.For(space, 1), new LatencyCalibration(scale, overhead, 3, 0));
+        return new LatencyPredictor(table, SpaceLatency.Model(space, 1), new LatencyCalibration(scale, overhead, 3, 0));
     }
 
     private static Supernet Net(string space, int partialK = 1)
@@ -70,8 +70,8 @@ public class LatencyLossTests : IDisposable
         using var scope = torch.NewDisposeScope();
         using var net = Net(spaceName);
         var predictor = SyntheticPredictor(net.Space);
-        var table = predictor.ChoiceLatencies((IDecisionSpace)net.Space);
-        var expected = ExpectedLatency.For(net, predictor);
+        var table = predictor.ChoiceLatencies();
+        var expected = SupernetFactory.ExpectedLatency(net, predictor);
         Randomize(net.Arch, 11);
 
         var e = expected.Compute(net.Arch);
@@ -84,7 +84,7 @@ public class LatencyLossTests : IDisposable
         {
             var (g, r) = rows[d];
             var logits = g.Logits.detach()[r].data<double>().ToArray();
-            var p = OneShotDerivation.Softmax(logits);
+            var p = AlphaDerivation.Softmax(logits);
             probs.Add(p);
             double mean = p.Zip(table.Ms[d], (a, b) => a * b).Sum();
             var grad = g.Logits.grad![r].data<double>().ToArray();
@@ -102,7 +102,7 @@ public class LatencyLossTests : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         using var net = Net("darts", partialK);
-        var expected = ExpectedLatency.For(net, SyntheticPredictor(net.Space));
+        var expected = SupernetFactory.ExpectedLatency(net, SyntheticPredictor(net.Space));
         Randomize(net.Arch, 5);
         expected.Compute(net.Arch).backward();
         const double h = 1e-6;
@@ -169,8 +169,8 @@ public class LatencyLossTests : IDisposable
         using var scope = torch.NewDisposeScope();
         using var net = Net(spaceName);
         var predictor = SyntheticPredictor(net.Space);
-        var expected = ExpectedLatency.For(net, predictor);
-        var table = predictor.ChoiceLatencies((IDecisionSpace)net.Space);
+        var expected = SupernetFactory.ExpectedLatency(net, predictor);
+        var table = predictor.ChoiceLatencies();
         var rng = new Random(17);
         int exact = 0;
         for (int i = 0; i < 40; i++)
@@ -178,7 +178,7 @@ public class LatencyLossTests : IDisposable
             var arch = net.Space.Sample(rng);
             OneHot(net, arch);
             // the one-hot alphas derive back to the architecture, and E[LAT] is its prediction
-            Assert.Equal(arch.ArchId, OneShotDerivation.Derive(net.Space, net.Arch.Snapshot(), new DeriveOptions()).ArchId);
+            Assert.Equal(arch.ArchId, SupernetFactory.Derive(net.Space, net.Arch.Snapshot(), new DeriveOptions()).ArchId);
             double e = expected.Ms(net.Arch), predicted = predictor.PredictMs(arch);
             // chain, nb201: the rows are the decisions, so E is the decision table's sum for the architecture, always
             if (net.Space is not DartsSpace) Assert.Equal(table.Of(((IDecisionSpace)net.Space).ToChoices(arch)), e, 9);
@@ -204,13 +204,13 @@ public class LatencyLossTests : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         using var net = Net("darts");
-        var expected = ExpectedLatency.For(net, SyntheticPredictor(net.Space));
+        var expected = SupernetFactory.ExpectedLatency(net, SyntheticPredictor(net.Space));
         double uniform = expected.UniformMs();
         using (torch.no_grad())
             foreach (var g in net.Arch.Alphas) g.Logits.zero_().select(1, 0).fill_(30); // 'none' dominates everywhere
         Assert.Equal(uniform, expected.Ms(net.Arch), 6); // a node still keeps 2 edges, each an average non-'none' op
         // the table's edge rows are the supernet's rows: node n's edge from state j is row EdgeIndex(n, j)
-        var edges = SyntheticPredictor(net.Space).DartsEdgeLatencies((DartsSpace)net.Space);
+        var edges = SyntheticPredictor(net.Space).ChoiceLatencies(new DartsLatencyModel((DartsSpace)net.Space, 1).EdgeChoices());
         Assert.Equal(2 * DartsSupernet.Edges, edges.Ms.Length);
         Assert.All(edges.Ms, r => Assert.Equal(0, r[0]));
         // reduction cell: edges from the cell inputs are strided, from nodes not
@@ -223,7 +223,7 @@ public class LatencyLossTests : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         using var net = Net("nb201");
-        var expected = ExpectedLatency.For(net, SyntheticPredictor(net.Space));
+        var expected = SupernetFactory.ExpectedLatency(net, SyntheticPredictor(net.Space));
         var proxyless = new LatencyLoss(expected, LatencyLossKind.Proxyless, 0.2, 0, 0.6);
         Assert.Equal(expected.UniformMs(), proxyless.TargetMs, 12);
         Assert.Equal(2.0 + 0.2 * (3.0 - 2.5) / 2.5, new LatencyLoss(expected, LatencyLossKind.Proxyless, 0.2, 2.5, 0.6).Combine(2.0, 3.0), 12);
@@ -432,7 +432,7 @@ public class LatencyLossTests : IDisposable
         var result = new PipelineRunner(registry, log).Run(new PipelineParser(registry).ParseFile(file), new RunOptions());
         Assert.All(result.Stages, s => Assert.Equal(StageOutcome.Ran, s.Outcome));
         var outcome = SearchOutcome.Load(_dir["runs/lat/search"]);
-        var predictor = LatencyPredictor.Load(_dir["runs/lat/profile"], out var space);
+        var predictor = SpaceLatency.LoadPredictor(_dir["runs/lat/profile"], out var space);
         Assert.Equal(predictor.PredictMs(space.Parse(outcome.Best.GetRawText())), outcome.BestObjectives[OneShotStrategy.LatencyObjective], 9);
         Assert.Contains("expected_latency_ms", File.ReadAllLines(_dir["runs/lat/search/search_log.csv"])[0]);
         Assert.Contains(log.Lines, l => l.Contains("latency loss proxyless", StringComparison.Ordinal));

@@ -1,14 +1,9 @@
 using NasOnnx.Latency;
-using NasOnnx.Spaces;
-using NasOnnx.Spaces.Chain;
-using NasOnnx.Spaces.Darts;
-using NasOnnx.Spaces.Nb201;
-using NasOnnx.Supernets;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Architectures;
 
-namespace NasOnnx.Search.OneShot;
+namespace NasOnnx.Supernets;
 
 /// <summary>
 /// One alpha group's share of a supernet's expected latency: per row (edge or layer) and choice, the calibrated ms
@@ -35,7 +30,7 @@ public sealed record GroupLatency(string Group, double[][] Ms)
 /// (chain: group "layer{i}" = decision i; nb201: row e of group "cell" = decision e, shared by every cell; the table's
 /// entries already sum over the cells), choices in the same order, so this is <see cref="ChoiceLatencyTable.Expected"/>.</item>
 /// <item>darts: the supernet's 14 edges x 8 ops per cell type do not map onto the space's decisions (input pair,
-/// op_a, op_b over 7 ops), so the table is split per edge instead (<see cref="LatencyPredictor.DartsEdgeLatencies"/>).
+/// op_a, op_b over 7 ops), so the table is split per edge instead (the darts space's <c>DartsLatencyModel.EdgeChoices</c>).
 /// A derived node keeps 2 of its m incoming edges with their strongest non-'none' op. The edge's chance to be kept is
 /// taken as k_e = 2 (1 - p_e[none]) / sum_j (1 - p_j[none]) and its op distribution as p_e[o] / (1 - p_e[none]), so
 /// E_node = 2 sum_e sum_o p_e[o] Ms_e[o] / sum_e (1 - p_e[none]). Uniform alphas give exactly the space table's
@@ -52,72 +47,24 @@ public sealed class ExpectedLatency(double fixedMs, IReadOnlyList<GroupLatency> 
     public double FixedMs { get; } = fixedMs;
     public IReadOnlyList<GroupLatency> Groups { get; } = groups;
 
-    /// <summary>The expected-latency model of <paramref name="net"/> from a predictor of the same space and options.</summary>
-    public static ExpectedLatency For(Supernet net, LatencyPredictor predictor) => net.Space switch
-    {
-        DartsSpace d => ForDarts(net, predictor.DartsEdgeLatencies(d)),
-        IDecisionSpace s => ForDecisions(net, predictor.ChoiceLatencies(s)),
-        _ => throw new NasOnnxException($"no expected latency for the '{net.Space.Name}' space", $"use one of: {string.Join(", ", SupernetFactory.Spaces)}"),
-    };
-
-    /// <summary>chain, nb201: the supernet's alpha rows against the space's decisions (<see cref="LatencyPredictor.ChoiceLatencies"/>).</summary>
-    public static ExpectedLatency ForDecisions(Supernet net, ChoiceLatencyTable table)
+    /// <summary>
+    /// Spaces whose alpha rows are exactly their decisions (chain: group "layer{i}" = decision i; nb201: row e of group
+    /// "cell" = decision e): per group, the decision index of each of its rows, against the predictor's per-decision table
+    /// (<see cref="LatencyPredictor.ChoiceLatencies()"/>).
+    /// </summary>
+    public static ExpectedLatency ForDecisionRows(Supernet net, ChoiceLatencyTable table, IReadOnlyList<(string Group, int[] Decisions)> rows)
     {
         var space = (IDecisionSpace)net.Space;
         if (table.Ms.Length != space.Decisions.Count) throw Mismatch(net, $"{table.Ms.Length} decisions in the table, {space.Decisions.Count} in the space");
         var groups = new List<GroupLatency>();
-        switch (net.Space)
+        foreach (var (name, decisions) in rows)
         {
-            case ChainSpace:
-                for (int i = 0; i < space.Decisions.Count; i++)
-                {
-                    var g = net.Arch.Alpha($"layer{i}");
-                    Check(net, g.Choices, space.Decisions[i], table.Ms[i]);
-                    groups.Add(new GroupLatency(g.Name, [table.Ms[i]]));
-                }
-                break;
-            case Nb201Space:
-                {
-                    var g = net.Arch.Alpha("cell");
-                    if (g.Rows.Count != space.Decisions.Count) throw Mismatch(net, $"{g.Rows.Count} edges in the supernet, {space.Decisions.Count} decisions");
-                    for (int e = 0; e < g.Rows.Count; e++)
-                    {
-                        // row names "{to}<-{from}", decision names "edge{to}<-{from}", both in Nb201Architecture.EdgeOrder
-                        if (space.Decisions[e].Name != "edge" + g.Rows[e]) throw Mismatch(net, $"edge row {g.Rows[e]} against decision {space.Decisions[e].Name}");
-                        Check(net, g.Choices, space.Decisions[e], table.Ms[e]);
-                    }
-                    groups.Add(new GroupLatency(g.Name, table.Ms));
-                    break;
-                }
-            default:
-                throw Mismatch(net, "no row-per-decision mapping for this space");
+            var g = net.Arch.Alpha(name);
+            if (g.Rows.Count != decisions.Length) throw Mismatch(net, $"{g.Rows.Count} rows in group '{name}', {decisions.Length} decisions");
+            foreach (int d in decisions) Check(net, g.Choices, space.Decisions[d], table.Ms[d]);
+            groups.Add(new GroupLatency(g.Name, decisions.Select(d => table.Ms[d]).ToArray()));
         }
         return new ExpectedLatency(table.FixedMs, groups);
-    }
-
-    /// <summary>darts: a per-edge table (<see cref="LatencyPredictor.DartsEdgeLatencies"/>: normal edges, then reduction edges).</summary>
-    public static ExpectedLatency ForDarts(Supernet net, ChoiceLatencyTable edges)
-    {
-        var names = new[] { "normal", "reduce" };
-        int rows = DartsSupernet.Edges;
-        if (edges.Ms.Length != names.Length * rows) throw Mismatch(net, $"{edges.Ms.Length} edge rows in the table, {names.Length * rows} expected");
-        var nodes = Enumerable.Range(0, DartsArchitecture.Nodes).Select(n => (DartsSupernet.EdgeIndex(n, 0), n + 2)).ToArray();
-        var groups = new List<GroupLatency>();
-        for (int c = 0; c < names.Length; c++)
-        {
-            var g = net.Arch.Alpha(names[c]);
-            if (!g.Choices.SequenceEqual(DartsSpace.Ops) || g.Rows.Count != rows || !g.Rows.SequenceEqual(DartsSupernet.EdgeNames))
-                throw Mismatch(net, $"group '{g.Name}' is not {rows} edges over the DARTS ops");
-            var ms = edges.Ms.Skip(c * rows).Take(rows).ToArray();
-            if (ms.Any(r => r.Length != g.Choices.Count)) throw Mismatch(net, $"group '{g.Name}' has {g.Choices.Count} ops, the table rows do not");
-            groups.Add(new GroupLatency(g.Name, ms)
-            {
-                Nodes = nodes,
-                NoneChoice = DartsSpace.Ops.ToList().IndexOf(Ops.CellOps.None),
-                BetaGroup = net.Arch.Beta(g.Name + "_beta")?.Name,
-            });
-        }
-        return new ExpectedLatency(edges.FixedMs, groups);
     }
 
     private static void Check(Supernet net, IReadOnlyList<string> choices, Decision decision, double[] ms)
@@ -126,7 +73,8 @@ public sealed class ExpectedLatency(double fixedMs, IReadOnlyList<GroupLatency> 
             throw Mismatch(net, $"choices of '{decision.Name}' differ between supernet and table");
     }
 
-    private static NasOnnxException Mismatch(Supernet net, string what) =>
+    /// <summary>The error for a table that does not fit the supernet (profiled for another space or size).</summary>
+    public static NasOnnxException Mismatch(Supernet net, string what) =>
         new($"the latency table does not match the {net.Space.Name} supernet ({what})",
             "profile latency for the same space, width and depth as the search (the profile-latency stage)");
 

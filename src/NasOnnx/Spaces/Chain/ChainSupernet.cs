@@ -1,16 +1,13 @@
 using NasOnnx.Networks;
+using NasOnnx.Supernets;
 using NasOnnx.Onnx;
 using NasOnnx.Ops;
-using NasOnnx.Spaces;
-using NasOnnx.Spaces.Chain;
-using NasOnnx.Spaces.Darts;
-using NasOnnx.Spaces.Nb201;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using NasOnnx.Architectures;
 
-namespace NasOnnx.Supernets;
+namespace NasOnnx.Spaces.Chain;
 
 /// <summary>
 /// The mobile chain space as a supernet: stem, one mixed layer per position over its choices (MBConv k3/5/7 e3/6,
@@ -30,12 +27,10 @@ public sealed class ChainSupernet : Supernet
         var shapes = cfg.LayerShapes();
         for (int i = 0; i < shapes.Count; i++)
         {
-            var (cin, cout, stride) = shapes[i];
-            layers.Add(new MixedEdge(space.Decisions[i].Choices, (op, _) => op == ChainSpace.Skip
-                ? new IdentityOp()
-                : new MBConv(cin, cout, ChainSpace.ParseMb(op).Kernel, ChainSpace.ParseMb(op).Expansion, stride), cout, stride));
+            var shape = shapes[i];
+            layers.Add(new MixedEdge(space.Decisions[i].Choices, (op, _) => ChainOp.Find(op)!.Value.Build(shape.In, shape.Out, shape.Stride), shape.Out, shape.Stride));
         }
-        int last = shapes.Count > 0 ? shapes[^1].Out : cfg.StemWidth;
+        int last = cfg.LastWidth;
         head = new ConvBn(new ConvSpec(last, cfg.HeadWidth, 1), act: Activation.Relu6);
         classifier = nn.Linear(cfg.HeadWidth, space.Options.Classes);
         RegisterComponents();
@@ -57,25 +52,5 @@ public sealed class ChainSupernet : Supernet
         var space = (ChainSpace)Space;
         var choices = space.ToChoices(architecture);
         return choices.Select((c, i) => (c, i)).ToDictionary(t => $"layer{t.i}", t => new[] { t.c });
-    }
-}
-
-/// <summary>Builds the supernet of a space.</summary>
-public static class SupernetFactory
-{
-    public static IReadOnlyList<string> Spaces { get; } = [DartsSpace.SpaceName, Nb201Space.SpaceName, ChainSpace.SpaceName];
-
-    public static Supernet Build(ISearchSpace space, int partialK = 1, int seed = 0)
-    {
-        if (Runtime.TorchRuntime.Threads == 0) Runtime.TorchRuntime.Initialize();
-        if (partialK > 1 && space is not DartsSpace)
-            throw new NasOnnxException($"partial channels are an option of the DARTS supernet, not of '{space.Name}'", "set partial_k: 1, or search the darts space");
-        return space switch
-        {
-            DartsSpace d => new DartsSupernet(d, partialK, seed),
-            Nb201Space n => new Nb201Supernet(n, seed),
-            ChainSpace c => new ChainSupernet(c, seed),
-            _ => throw new NasOnnxException($"one-shot search has no supernet for the '{space.Name}' space", $"use one of: {string.Join(", ", Spaces)}"),
-        };
     }
 }

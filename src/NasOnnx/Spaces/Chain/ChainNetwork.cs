@@ -1,11 +1,11 @@
 using NasOnnx.Onnx;
 using NasOnnx.Ops;
-using NasOnnx.Spaces.Chain;
+using NasOnnx.Networks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace NasOnnx.Networks;
+namespace NasOnnx.Spaces.Chain;
 
 /// <summary>Stem conv 3x3 + BN + ReLU6, one MBConv or skip per layer, 1x1 head conv + BN + ReLU6, GAP, linear.</summary>
 public sealed class ChainNetwork : NasNetwork
@@ -20,17 +20,8 @@ public sealed class ChainNetwork : NasNetwork
         var cfg = arch.Config;
         stem = new ConvBn(new ConvSpec(arch.Input.Channels, cfg.StemWidth, 3, 1, 1), act: Activation.Relu6);
         var shapes = cfg.LayerShapes();
-        for (int i = 0; i < shapes.Count; i++)
-        {
-            var (cin, cout, stride) = shapes[i];
-            if (arch.Layers[i] == ChainSpace.Skip) layers.Add(new IdentityOp());
-            else
-            {
-                var (k, e) = ChainSpace.ParseMb(arch.Layers[i]);
-                layers.Add(new MBConv(cin, cout, k, e, stride));
-            }
-        }
-        int last = shapes.Count > 0 ? shapes[^1].Out : cfg.StemWidth;
+        for (int i = 0; i < shapes.Count; i++) layers.Add(arch.Ops[i].Build(shapes[i].In, shapes[i].Out, shapes[i].Stride));
+        int last = cfg.LastWidth;
         head = new ConvBn(new ConvSpec(last, cfg.HeadWidth, 1), act: Activation.Relu6);
         classifier = nn.Linear(cfg.HeadWidth, arch.Classes);
         RegisterComponents();

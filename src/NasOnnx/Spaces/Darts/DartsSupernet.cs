@@ -1,14 +1,13 @@
 using NasOnnx.Networks;
+using NasOnnx.Supernets;
 using NasOnnx.Onnx;
 using NasOnnx.Ops;
-using NasOnnx.Spaces;
-using NasOnnx.Spaces.Darts;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using NasOnnx.Architectures;
 
-namespace NasOnnx.Supernets;
+namespace NasOnnx.Spaces.Darts;
 
 /// <summary>
 /// The DARTS search network: stem conv 3C + BN, cells (reductions at 1/3 and 2/3), each with 4 nodes fed by all
@@ -28,23 +27,13 @@ public sealed class DartsSupernet : Supernet
     public DartsSupernet(DartsSpace space, int partialK = 1, int seed = 0) : base(nameof(DartsSupernet), space)
     {
         var o = space.Options;
-        int c = space.Config.Width, n = space.Config.Cells;
+        var layout = DartsLayout.Of(space.Config, o.Resolution);
         PartialK = partialK;
-        stem = new ConvBn(new ConvSpec(o.Channels, 3 * c, 3, 1, 1));
-        long cpp = 3 * c, cp = 3 * c, cur = c;
-        bool reductionPrev = false;
-        var reductions = DartsArchitecture.ReductionCells(n);
-        _reduction = new bool[n];
-        for (int i = 0; i < n; i++)
-        {
-            bool reduction = reductions.Contains(i);
-            _reduction[i] = reduction;
-            if (reduction) cur *= 2;
-            cells.Add(new DartsSearchCell(cpp, cp, cur, reduction, reductionPrev, partialK));
-            reductionPrev = reduction;
-            (cpp, cp) = (cp, DartsArchitecture.Nodes * cur);
-        }
-        classifier = nn.Linear(cp, o.Classes);
+        stem = new ConvBn(new ConvSpec(o.Channels, layout.StemWidth, 3, 1, 1));
+        _reduction = layout.Cells.Select(cell => cell.Reduction).ToArray();
+        foreach (var cell in layout.Cells)
+            cells.Add(new DartsSearchCell(cell.InPrevPrev, cell.InPrev, cell.C, cell.Reduction, cell.ReductionPrev, partialK));
+        classifier = nn.Linear(layout.OutChannels, o.Classes);
         RegisterComponents();
         NetworkWeights.Initialize(this, seed);
         var gen = new Generator((ulong)seed + 1);
@@ -112,53 +101,4 @@ public sealed class DartsSupernet : Supernet
         CellOps.MaxPool3x3 or CellOps.AvgPool3x3 => new PoolBn(CellOps.Create(op, channels, stride, affine: false), channels),
         _ => CellOps.Create(op, channels, stride, affine: false),
     };
-}
-
-/// <summary>A DARTS search cell: preprocess both inputs to C channels; node i = sum over j of edge(i, j)(state j).</summary>
-public sealed class DartsSearchCell : nn.Module
-{
-    private readonly OpModule preprocess0, preprocess1;
-    private readonly ModuleList<MixedEdge> edges = new();
-    private readonly bool _reduction;
-    private readonly long _c;
-
-    public DartsSearchCell(long cpp, long cp, long c, bool reduction, bool reductionPrev, int partialK) : base(nameof(DartsSearchCell))
-    {
-        preprocess0 = reductionPrev ? new FactorizedReduce(cpp, c, affine: false) : new ConvBn(new ConvSpec(cpp, c, 1), preRelu: true, affine: false);
-        preprocess1 = new ConvBn(new ConvSpec(cp, c, 1), preRelu: true, affine: false);
-        for (int node = 0; node < DartsArchitecture.Nodes; node++)
-            for (int j = 0; j < node + 2; j++)
-            {
-                long stride = reduction && j < 2 ? 2 : 1;
-                edges.Add(new MixedEdge(DartsSpace.Ops, (op, ch) => DartsSupernet.Build(op, ch, stride), c, stride, partialK));
-            }
-        _reduction = reduction;
-        _c = c;
-        RegisterComponents();
-    }
-
-    public Tensor Run(Tensor s0, Tensor s1, EdgeSelection[] sel, Tensor[]? nodeBetas)
-    {
-        var states = new List<Tensor> { preprocess0.call(s0), preprocess1.call(s1) };
-        long h = states[1].shape[2], w = states[1].shape[3];
-        for (int node = 0; node < DartsArchitecture.Nodes; node++)
-        {
-            Tensor? sum = null;
-            for (int j = 0; j < node + 2; j++)
-            {
-                int e = DartsSupernet.EdgeIndex(node, j);
-                var y = edges[e].Run(states[j], sel[e]);
-                if (y is not null && nodeBetas is not null)
-                {
-                    var scaled = y.mul(nodeBetas[node][j]);
-                    y.Dispose();
-                    y = scaled;
-                }
-                sum = Supernet.Accumulate(sum, y);
-            }
-            long stride = _reduction ? 2 : 1;
-            states.Add(sum ?? torch.zeros([s1.shape[0], _c, Supernet.Out(h, stride), Supernet.Out(w, stride)], dtype: s1.dtype));
-        }
-        return torch.cat(states.Skip(2).ToArray(), 1);
-    }
 }

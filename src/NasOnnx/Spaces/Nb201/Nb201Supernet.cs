@@ -1,14 +1,13 @@
 using NasOnnx.Networks;
 using NasOnnx.Onnx;
+using NasOnnx.Supernets;
 using NasOnnx.Ops;
-using NasOnnx.Spaces;
-using NasOnnx.Spaces.Nb201;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using NasOnnx.Architectures;
 
-namespace NasOnnx.Supernets;
+namespace NasOnnx.Spaces.Nb201;
 
 /// <summary>
 /// NAS-Bench-201's skeleton with one shared searched cell: 6 mixed edges over the 5 ops (affine-free BN); residual
@@ -24,17 +23,15 @@ public sealed class Nb201Supernet : Supernet
     public Nb201Supernet(Nb201Space space, int seed = 0) : base(nameof(Nb201Supernet), space)
     {
         var o = space.Options;
-        long c = space.Config.Width;
-        stem = new ConvBn(new ConvSpec(o.Channels, c, 3, 1, 1));
-        for (int stage = 0; stage < 3; stage++)
+        var stages = Nb201Layout.Stages(space.Config, o.Resolution);
+        stem = new ConvBn(new ConvSpec(o.Channels, stages[0].Width, 3, 1, 1));
+        for (int s = 0; s < stages.Count; s++)
         {
-            if (stage > 0)
-            {
-                cells.Add(new ResidualReduction(c, 2 * c));
-                c *= 2;
-            }
-            for (int i = 0; i < space.Config.CellsPerStage; i++) cells.Add(new Nb201SearchCell(c));
+            var stage = stages[s];
+            if (s > 0) cells.Add(new ResidualReduction(stages[s - 1].Width, stage.Width));
+            for (int i = 0; i < space.Config.CellsPerStage; i++) cells.Add(new Nb201SearchCell(stage.Width));
         }
+        int c = stages[^1].Width;
         lastact = nn.BatchNorm2d(c);
         classifier = nn.Linear(c, o.Classes);
         RegisterComponents();
@@ -56,34 +53,5 @@ public sealed class Nb201Supernet : Supernet
     {
         var a = architecture as Nb201Architecture ?? throw new ArgumentException("not a NAS-Bench-201 architecture", nameof(architecture));
         return new Dictionary<string, int[]> { ["cell"] = a.Edges.Select(e => Nb201Space.Ops.ToList().IndexOf(e)).ToArray() };
-    }
-}
-
-/// <summary>A NAS-Bench-201 search cell: node j = sum over i &lt; j of mixed edge (j, i) on node i.</summary>
-public sealed class Nb201SearchCell : nn.Module
-{
-    private readonly ModuleList<MixedEdge> edges = new();
-
-    public Nb201SearchCell(long c) : base(nameof(Nb201SearchCell))
-    {
-        foreach (var _ in Nb201Architecture.EdgeOrder)
-            edges.Add(new MixedEdge(Nb201Space.Ops, (op, ch) => op == CellOps.None ? null : CellOps.Create(op, ch, 1, affine: false), c, 1));
-        RegisterComponents();
-    }
-
-    public Tensor Run(Tensor x, EdgeSelection[] sel)
-    {
-        var nodes = new List<Tensor> { x };
-        for (int to = 1; to <= 3; to++)
-        {
-            Tensor? sum = null;
-            for (int from = 0; from < to; from++)
-            {
-                int e = Nb201Architecture.Index(to, from);
-                sum = Supernet.Accumulate(sum, edges[e].Run(nodes[from], sel[e]));
-            }
-            nodes.Add(sum ?? torch.zeros_like(x));
-        }
-        return nodes[3];
     }
 }

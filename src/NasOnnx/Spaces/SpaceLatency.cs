@@ -1,0 +1,48 @@
+using NasOnnx.Architectures;
+using NasOnnx.Latency;
+using NasOnnx.Onnx;
+using Google.Protobuf;
+
+namespace NasOnnx.Spaces;
+
+/// <summary>The latency tools over any registered space: its latency model, saved predictors, whole-model measurements.</summary>
+public static class SpaceLatency
+{
+    /// <summary>Spaces with a latency lookup table.</summary>
+    public static IReadOnlyList<string> Spaces => SpaceRegistry.NamesWhere(p => p.LatencyModel(p.Create(SpaceOptions.FashionMnist), 1) is not null);
+
+    /// <summary>The space's latency model at a batch size; fails, saying what to do instead, for spaces without one.</summary>
+    public static ISpaceLatencyModel Model(ISearchSpace space, int batch) =>
+        SpaceRegistry.Of(space).LatencyModel(space, batch)
+        ?? throw new NasOnnxException($"No latency lookup table for the '{space.Name}' space yet.",
+            $"Use one of: {string.Join(", ", Spaces)}; measure '{space.Name}' models whole with the benchmark stage.");
+
+    /// <summary>Loads the predictor a profile-latency stage wrote into <paramref name="dir"/>.</summary>
+    public static LatencyPredictor LoadPredictor(string dir) => LoadPredictor(dir, out _, out _);
+
+    /// <summary>Loads the predictor a profile-latency stage wrote into <paramref name="dir"/>; also returns its space.</summary>
+    public static LatencyPredictor LoadPredictor(string dir, out ISearchSpace space) => LoadPredictor(dir, out space, out _);
+
+    /// <summary>Also returns the space options (channels, resolution, classes, width, depth) the table was profiled for.</summary>
+    public static LatencyPredictor LoadPredictor(string dir, out ISearchSpace space, out SpaceOptions options)
+    {
+        var stored = LatencyPredictor.LoadStored(dir);
+        options = stored.SpaceOptions;
+        space = SpaceRegistry.Create(stored.Space, stored.SpaceOptions);
+        return new LatencyPredictor(stored.Table, Model(space, stored.Batch), stored.Calibration);
+    }
+
+    /// <summary>The whole-model ONNX of an architecture with seeded random weights (what the exporter writes).</summary>
+    public static byte[] WholeModel(IArchitecture architecture, int seed)
+    {
+        using var net = NetworkFactory.BuildRandom(architecture, seed);
+        return OnnxExporter.BuildModel(net).ToByteArray();
+    }
+
+    /// <summary>Measures whole models of the architectures (interleaved rounds); returns the measurements in order.</summary>
+    public static IReadOnlyList<LatencyMeasurement> MeasureWhole(IReadOnlyList<IArchitecture> archs, BenchmarkOptions options, int seed, int rounds = 5)
+    {
+        var models = archs.Select((a, i) => WholeModel(a, seed + i)).ToArray();
+        return LatencyHarness.MeasureInterleaved(models, options, rounds);
+    }
+}
