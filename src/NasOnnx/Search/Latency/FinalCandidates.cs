@@ -7,12 +7,6 @@ using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.Latency;
 
-/// <summary>A finalist of a latency-constrained search, measured with the harness.</summary>
-public sealed record FinalCandidate(Trial Trial, double? PredictedMs, double MeasuredP50Ms, double MeasuredP90Ms, bool MeetsTarget)
-{
-    public double Accuracy => Trial.Objectives.TryGetValue("accuracy", out double a) ? a : double.NaN;
-}
-
 /// <summary>
 /// The end of a multi-trial search with a latency target: the best few candidates (in the search's order of
 /// preference) are exported and measured together (interleaved rounds, so a burst of load hits all alike), and the

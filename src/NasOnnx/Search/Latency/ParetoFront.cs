@@ -1,8 +1,5 @@
 namespace NasOnnx.Search.Latency;
 
-/// <summary>One evaluated point of an accuracy-versus-latency search.</summary>
-public readonly record struct ParetoPoint(double Accuracy, double LatencyMs);
-
 /// <summary>
 /// The non-dominated set of accuracy (higher is better) against latency (lower is better). A point dominates another
 /// when it is at least as accurate and at least as fast, and strictly better in one of the two. Equal points do not

@@ -4,21 +4,6 @@ using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.MultiTrial;
 
-/// <summary>REINFORCE settings.</summary>
-public sealed record ReinforceOptions
-{
-    /// <summary>Step size on the logits.</summary>
-    public double LearningRate { get; init; } = 0.1;
-    /// <summary>"adam" or "sgd".</summary>
-    public string Optimizer { get; init; } = "adam";
-    /// <summary>Moving-average baseline b &lt;- m b + (1 - m) R.</summary>
-    public double BaselineMomentum { get; init; } = 0.99;
-    /// <summary>Weight of the entropy bonus (keeps the policy exploring).</summary>
-    public double Entropy { get; init; } = 1e-4;
-    public double Beta1 { get; init; } = 0.9;
-    public double Beta2 { get; init; } = 0.999;
-}
-
 /// <summary>
 /// REINFORCE (Williams 1992; as in NAS with RL / ENAS) over the space's categorical decisions: one softmax over
 /// logits per decision, p(a) = prod_i softmax(z_i)[a_i]. After each reward R (a new trial or a repeat of a known

@@ -35,6 +35,3 @@ public sealed record Trial
     /// </summary>
     public const double FailedScore = 0.0;
 }
-
-/// <summary>What a strategy proposes to evaluate next.</summary>
-public sealed record Proposal(IArchitecture Architecture, IReadOnlyList<string> Parents, int Generation);

@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using NasOnnx.Latency;
+using NasOnnx.Search.MultiTrial;
+
+namespace NasOnnx.Search.Latency;
+
+/// <summary>
+/// The measured final candidates (best first), the one the search keeps (<see cref="Chosen"/>: the winner, or the first
+/// when none meets the target) and the device they were measured on.
+/// </summary>
+public sealed record MeasuredFinalists(IReadOnlyList<FinalCandidate> Candidates, FinalCandidate Chosen, bool MeetsTarget, DeviceFingerprint Device, double TargetMs)
+{
+    /// <summary>search.json's best_objectives: the chosen trial's objectives, its score and its measured latency.</summary>
+    public SortedDictionary<string, double> BestObjectives() =>
+        new(Chosen.Trial.Objectives, StringComparer.Ordinal)
+        {
+            ["score"] = Chosen.Trial.Score,
+            ["measured_p50_ms"] = Chosen.MeasuredP50Ms,
+            ["measured_p90_ms"] = Chosen.MeasuredP90Ms,
+        };
+
+    /// <summary>search.json's `final`.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["target_ms"] = TargetMs,
+        ["winner"] = Chosen.Trial.ArchId,
+        ["meets_target"] = MeetsTarget,
+        ["measured_p50_ms"] = Chosen.MeasuredP50Ms,
+        ["measured_p90_ms"] = Chosen.MeasuredP90Ms,
+        ["device"] = Device.ToString(),
+        ["fingerprint_id"] = Device.Id,
+        ["candidates"] = new JsonArray(Candidates.Select(f => (JsonNode)new JsonObject
+        {
+            ["arch_id"] = f.Trial.ArchId,
+            ["accuracy"] = f.Accuracy,
+            ["predicted_ms"] = f.PredictedMs,
+            ["measured_p50_ms"] = f.MeasuredP50Ms,
+            ["measured_p90_ms"] = f.MeasuredP90Ms,
+            ["meets_target"] = f.MeetsTarget,
+        }).ToArray()),
+    };
+}

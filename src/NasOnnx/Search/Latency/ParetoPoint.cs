@@ -1,0 +1,4 @@
+namespace NasOnnx.Search.Latency;
+
+/// <summary>One evaluated point of an accuracy-versus-latency search.</summary>
+public readonly record struct ParetoPoint(double Accuracy, double LatencyMs);

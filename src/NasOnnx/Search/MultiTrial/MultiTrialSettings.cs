@@ -1,0 +1,100 @@
+using System.Globalization;
+using NasOnnx.Core;
+using NasOnnx.Search.Latency;
+using NasOnnx.Training;
+
+namespace NasOnnx.Search.MultiTrial;
+
+/// <summary>
+/// The params of a multi-trial search, read once from the stage and checked: the budget, how each trial trains, the
+/// objective, the latency settings, and the settings of each proposer (the search stage takes the params of every
+/// strategy, so all are there; a strategy uses its own). The run loop and the services after it see only these values.
+/// </summary>
+public sealed record MultiTrialSettings
+{
+    /// <summary>Not part of the state's fingerprint: turning it on resumes the same search instead of starting over.</summary>
+    public const string RetryFailedParam = "retry_failed";
+
+    public static IReadOnlyList<ParamSpec> Params { get; } =
+    [
+        ParamSpec.Int("trials", 20, "multi-trial budget: distinct architectures evaluated (a repeat is never trained twice)"),
+        ParamSpec.Int("trial_epochs", 1, "multi-trial: epochs each architecture trains for its evaluation"),
+        ParamSpec.Float("trial_data_fraction", 0.25, "multi-trial: share of the training images each evaluation trains on"),
+        ParamSpec.Int("trial_batch_size", 128, "multi-trial: batch size of evaluation training"),
+        ParamSpec.Float("trial_lr", 0.05, "multi-trial: peak SGD learning rate of evaluation training (cosine to 0)"),
+        ParamSpec.Float("trial_weight_decay", 5e-4, "multi-trial: weight decay of evaluation training"),
+        ParamSpec.IntList("halving_epochs", [], "multi-trial successive halving: epochs per rung, e.g. [1, 2, 4]; the best 1/halving_eta of a rung goes on to the next (empty: off)"),
+        ParamSpec.Int("halving_eta", 2, "multi-trial successive halving: keep the best 1/eta of each rung (2: the better half)"),
+        ParamSpec.Bool(RetryFailedParam, false, "multi-trial: when a killed or failed search resumes, train the trials that diverged again " +
+            "(e.g. after switching to NASONNX_NUMERICS=safe); by default a diverged trial stays failed"),
+        .. Objectives.Params,
+        .. LatencySettings.Params,
+    ];
+
+    /// <summary>The budget: distinct architectures evaluated at rung 0.</summary>
+    public required int Trials { get; init; }
+    /// <summary>Epochs per rung: the trial epochs alone, or the successive-halving budgets (never decreasing).</summary>
+    public required IReadOnlyList<int> RungEpochs { get; init; }
+    public required int HalvingEta { get; init; }
+    /// <summary>How each trial trains (epochs come from <see cref="RungEpochs"/>, the seed from the stage).</summary>
+    public required TrainingRecipe TrialRecipe { get; init; }
+    public required bool RetryFailed { get; init; }
+    public required IObjective Objective { get; init; }
+    public required LatencySettings Latency { get; init; }
+    public required EvolutionSettings Evolution { get; init; }
+    public required ReinforceOptions Reinforce { get; init; }
+    /// <summary>Every param but retry_failed, by name, as text: a saved state from other params is not resumed.</summary>
+    public required string ParamsFingerprint { get; init; }
+
+    /// <param name="hasLatencyPredictor">Whether the stage has a `latency` input (predicted latencies need one).</param>
+    public static MultiTrialSettings FromParams(IParamReader stage, bool hasLatencyPredictor)
+    {
+        var latency = LatencySettings.FromParams(stage);
+        if (latency.Active && latency.Source == "predicted" && !hasLatencyPredictor)
+            throw stage.Error(
+                $"{(latency.ObjectiveUsesLatency ? $"objective '{stage.RequiredString("objective")}'" : $"latency_target {latency.TargetMs} ms")} with latency_source: predicted " +
+                "needs a latency predictor, and this search stage has no `latency` input",
+                "add `latency: <profile-latency stage>` to the search stage's inputs (a profile-latency stage over the same space, width and depth), " +
+                "or set latency_source: measured", stage.PipelineFile);
+        var objective = Objectives.FromParams(stage);
+        long[] halving = stage.IntList("halving_epochs");
+        int[] rungs = halving.Length > 0 ? halving.Select(e => (int)e).ToArray() : [(int)stage.Int("trial_epochs")];
+        if (halving.Length > 0 && halving.Zip(halving.Skip(1)).Any(p => p.Second < p.First))
+            throw stage.Error($"halving_epochs [{string.Join(", ", halving)}] must not decrease", "give growing budgets, e.g. halving_epochs: [1, 2, 4]", stage.PipelineFile);
+        if (stage.Float("trial_data_fraction") is <= 0 or > 1)
+            throw stage.Error($"trial_data_fraction must be in (0, 1], got {stage.Float("trial_data_fraction")}", "set e.g. trial_data_fraction: 0.25", stage.PipelineFile);
+        return new MultiTrialSettings
+        {
+            Trials = (int)stage.Int("trials"),
+            RungEpochs = rungs,
+            HalvingEta = (int)stage.Int("halving_eta"),
+            TrialRecipe = new TrainingRecipe
+            {
+                BatchSize = (int)stage.Int("trial_batch_size"),
+                LearningRate = stage.Float("trial_lr"),
+                WeightDecay = stage.Float("trial_weight_decay"),
+                DataFraction = stage.Float("trial_data_fraction"),
+            },
+            RetryFailed = stage.Bool(RetryFailedParam),
+            Objective = objective,
+            Latency = latency,
+            Evolution = EvolutionSettings.FromParams(stage),
+            Reinforce = ReinforceOptions.FromParams(stage),
+            ParamsFingerprint = Fingerprint(stage),
+        };
+    }
+
+    private static string Fingerprint(IParamReader stage)
+    {
+        static string Format(object? v) => v switch
+        {
+            null => "",
+            long[] list => "[" + string.Join(",", list) + "]",
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => v.ToString() ?? "",
+        };
+        var parts = stage.Params.Where(p => p.Key != RetryFailedParam).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Format(p.Value)}");
+        return string.Join(";", parts);
+    }
+}

@@ -1,0 +1,71 @@
+using NasOnnx.Pipeline;
+using NasOnnx.Pipeline.Stages;
+using NasOnnx.Search;
+using NasOnnx.Search.MultiTrial;
+using NasOnnx.Tests.Pipeline;
+
+namespace NasOnnx.Tests.Search.MultiTrial;
+
+/// <summary>The multi-trial params are read once into typed settings, checked with the stage's errors, and fingerprinted for resume.</summary>
+public class MultiTrialSettingsTests
+{
+    private static StageContext Stage(params (string Name, object? Value)[] overrides)
+    {
+        var values = new SearchStage().Params.ToDictionary(p => p.Name, p => p.Default);
+        foreach (var (name, value) in overrides) values[name] = value;
+        return new StageContext
+        {
+            PipelineName = "t", PipelineFile = "t.yaml", StageName = "search", Kind = "search",
+            OutputDir = "out", WorkDir = "work", ProjectRoot = ".",
+            Inputs = new Dictionary<string, string>(), Params = values, Seed = 5, Log = new CollectingLog(),
+        };
+    }
+
+    [Fact]
+    public void Reads_every_multi_trial_param_into_typed_values()
+    {
+        var s = MultiTrialSettings.FromParams(Stage(("trials", 7L), ("trial_epochs", 2L), ("trial_lr", 0.1), ("population", 6L), ("sample", 2L),
+            ("policy_optimizer", "sgd"), (MultiTrialSettings.RetryFailedParam, true)), hasLatencyPredictor: false);
+        Assert.Equal(7, s.Trials);
+        Assert.Equal(new[] { 2 }, s.RungEpochs);
+        Assert.Equal(2, s.HalvingEta);
+        Assert.Equal(0.1, s.TrialRecipe.LearningRate);
+        Assert.Equal(0.25, s.TrialRecipe.DataFraction);
+        Assert.Equal(128, s.TrialRecipe.BatchSize);
+        Assert.True(s.RetryFailed);
+        Assert.Equal("accuracy", s.Objective.Name);
+        Assert.False(s.Latency.Active);
+        Assert.Equal(new EvolutionSettings(6, 2, 0.2), s.Evolution);
+        Assert.Equal("sgd", s.Reinforce.Optimizer);
+    }
+
+    [Fact]
+    public void Halving_epochs_replace_the_trial_epochs_and_must_not_decrease()
+    {
+        Assert.Equal(new[] { 1, 2, 4 }, MultiTrialSettings.FromParams(Stage(("halving_epochs", new long[] { 1, 2, 4 })), false).RungEpochs);
+        var e = Assert.Throws<NasOnnxException>(() => MultiTrialSettings.FromParams(Stage(("halving_epochs", new long[] { 2, 1 })), false));
+        Assert.Equal("halving_epochs [2, 1] must not decrease", e.Message);
+        Assert.Equal("search", e.Stage);
+    }
+
+    [Fact]
+    public void Trial_data_fraction_outside_the_unit_interval_is_refused()
+    {
+        var e = Assert.Throws<NasOnnxException>(() => MultiTrialSettings.FromParams(Stage(("trial_data_fraction", 1.5)), false));
+        Assert.Equal("trial_data_fraction must be in (0, 1], got 1.5", e.Message);
+    }
+
+    [Fact]
+    public void Fingerprint_names_every_param_but_retry_failed_sorted_by_name()
+    {
+        string plain = MultiTrialSettings.FromParams(Stage(), false).ParamsFingerprint;
+        string retried = MultiTrialSettings.FromParams(Stage((MultiTrialSettings.RetryFailedParam, true)), false).ParamsFingerprint;
+        Assert.Equal(plain, retried);
+        Assert.DoesNotContain(MultiTrialSettings.RetryFailedParam, plain);
+        Assert.Contains("halving_epochs=[];halving_eta=2;", plain);
+        Assert.Contains("trial_data_fraction=0.25;", plain);
+        var names = plain.Split(';').Select(p => p[..p.IndexOf('=')]).ToList();
+        Assert.Equal(names.OrderBy(n => n, StringComparer.Ordinal), names);
+        Assert.NotEqual(plain, MultiTrialSettings.FromParams(Stage(("trials", 21L)), false).ParamsFingerprint);
+    }
+}
