@@ -1,6 +1,6 @@
 namespace NasOnnx.Search;
 
-/// <summary>Every search strategy NasOnnx ships, by name. Adding one: write the class, add it here.</summary>
+/// <summary>Every search strategy NasOnnx ships, by name. Adding one: write the class, add it here (a one-shot algorithm: to <see cref="OneShot.OneShotCatalog"/>).</summary>
 public static class StrategyCatalog
 {
     public static IReadOnlyList<ISearchStrategy> All() =>
@@ -8,7 +8,7 @@ public static class StrategyCatalog
         new MultiTrial.RandomStrategy(),
         new MultiTrial.EvolutionStrategy(),
         new MultiTrial.ReinforceStrategy(),
-        .. OneShot.OneShotStrategy.All,
+        .. OneShot.OneShotCatalog.All,
     ];
 
     public static ISearchStrategy Get(string name) =>

@@ -4,17 +4,6 @@ using static TorchSharp.torch;
 
 namespace NasOnnx.Search.OneShot;
 
-/// <summary>How the architecture step's loss adds the supernet's expected latency (param <c>latency_loss</c>).</summary>
-public enum LatencyLossKind
-{
-    /// <summary>Cross-entropy alone.</summary>
-    None,
-    /// <summary>ProxylessNAS, additive: CE + lambda (E[LAT] - T) / T.</summary>
-    Proxyless,
-    /// <summary>FBNet, multiplicative: CE * alpha * (ln E[LAT in us])^beta.</summary>
-    Fbnet,
-}
-
 /// <summary>
 /// The latency term of the architecture step (weights steps never see it). Forms, with E = the supernet's expected
 /// latency (<see cref="ExpectedLatency"/>, ms):

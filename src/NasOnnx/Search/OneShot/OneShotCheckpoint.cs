@@ -5,25 +5,6 @@ using NasOnnx.Core;
 
 namespace NasOnnx.Search.OneShot;
 
-/// <summary>One row of search_log.csv.</summary>
-public sealed record SearchEpoch(int Epoch, double WeightLr, double Tau, double TrainLoss, double TrainAcc, double? ArchLoss, double? ArchAcc,
-    double Seconds, double MsPerStep)
-{
-    /// <summary>The supernet's expected latency (ms) after the epoch, when the search has a latency input (<see cref="ExpectedLatency"/>).</summary>
-    public double? ExpectedLatencyMs { get; init; }
-}
-
-/// <summary>What a one-shot search keeps between epochs besides tensors.</summary>
-public sealed record OneShotProgress
-{
-    public required string Strategy { get; init; }
-    public required string Space { get; init; }
-    public int EpochsDone { get; init; }
-    public List<SearchEpoch> History { get; init; } = [];
-    /// <summary>The architecture weights after each epoch (alphas.csv is written from these).</summary>
-    public List<ArchSnapshot> Snapshots { get; init; } = [];
-}
-
 /// <summary>
 /// The resumable state of a one-shot search in <see cref="SearchContext.StateDir"/>: supernet weights and BN statistics,
 /// both optimizers' states, the architecture weights and the progress. Written to a fresh folder, then swapped in,

@@ -3,21 +3,6 @@ using NasOnnx.Core;
 
 namespace NasOnnx.Search.OneShot;
 
-/// <summary>The one-shot algorithms: how the supernet runs and how architecture gradients are formed.</summary>
-public enum OneShotKind
-{
-    /// <summary>DARTS, first-order architecture gradient.</summary>
-    Darts,
-    /// <summary>DARTS, second-order (unrolled) architecture gradient with a finite-difference Hessian-vector product.</summary>
-    Darts2,
-    /// <summary>GDAS: hard Gumbel-softmax sample per edge, straight-through gradient, temperature annealed.</summary>
-    Gdas,
-    /// <summary>PC-DARTS: first-order DARTS with partial channels and edge normalization.</summary>
-    Pc,
-    /// <summary>SPOS: uniform single-path supernet training, then evolution over inherited weights.</summary>
-    Spos,
-}
-
 /// <summary>
 /// Search-stage params of the one-shot strategies. Names that could mean something else to multi-trial strategies
 /// carry a supernet_/arch_/spos_ prefix.
@@ -76,7 +61,8 @@ public sealed record OneShotSettings
         ParamSpec.Float("latency_beta", 0.6, "one-shot: fbnet's exponent beta (paper: 0.6)"),
     ];
 
-    public static OneShotSettings Read(IParamReader c, OneShotKind kind)
+    /// <summary>Reads and checks the params; <paramref name="partialChannels"/>: the algorithm's partial_k defaults to 4, not 1.</summary>
+    public static OneShotSettings Read(IParamReader c, bool partialChannels)
     {
         int Get(string name, int fallback) => c.Params.ContainsKey(name) && c.Params[name] is not null ? (int)c.Int(name) : fallback;
         double GetF(string name, double fallback) => c.Params.ContainsKey(name) && c.Params[name] is not null ? c.Float(name) : fallback;
@@ -94,7 +80,7 @@ public sealed record OneShotSettings
             ArchLr = GetF("arch_lr", d.ArchLr),
             ArchWeightDecay = GetF("arch_weight_decay", d.ArchWeightDecay),
             ArchWarmupEpochs = Get("arch_warmup_epochs", d.ArchWarmupEpochs),
-            PartialK = k > 0 ? k : kind == OneShotKind.Pc ? 4 : 1,
+            PartialK = k > 0 ? k : partialChannels ? 4 : 1,
             TauMax = GetF("tau_max", d.TauMax),
             TauMin = GetF("tau_min", d.TauMin),
             SposPopulation = Get("spos_population", d.SposPopulation),

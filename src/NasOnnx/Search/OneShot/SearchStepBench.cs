@@ -8,32 +8,25 @@ using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.OneShot;
 
-/// <summary>What `nasonnx bench search` measured.</summary>
-public sealed record SearchBenchResult(string Mode, int C, int Layers, int Batch, int Resolution, int Threads, long Weights,
-    double MsPerStep, double MsMin, double PeakRssMb, double RssBeforeMb)
-{
-    /// <summary>Process CPU time per step (all threads): less sensitive than wall time to other load on the machine.</summary>
-    public double CpuMsPerStep { get; init; }
-}
-
 /// <summary>
 /// Times search steps (architecture step + weight step; SPOS: a sampled path's weight step) of the DARTS search
 /// network on random data, and reads the process' peak resident memory (VmHWM).
 /// </summary>
 public static class SearchStepBench
 {
-    public static IReadOnlyList<string> Modes { get; } = ["darts", "darts2", "gdas", "pc", "spos"];
+    /// <summary>One mode per one-shot algorithm, by its strategy name.</summary>
+    public static IReadOnlyList<string> Modes => OneShotCatalog.Names;
 
     public static SearchBenchResult Run(string mode, int c, int layers, int batch, int resolution, int channels = 1, int partialK = 4,
         int warmup = 2, int steps = 3, int threads = 2, Action<string>? progress = null)
     {
-        if (!Modes.Contains(mode)) throw new NasOnnxException($"unknown bench mode '{mode}'", $"use one of: {string.Join(", ", Modes)}");
+        var algorithm = OneShotCatalog.Find(mode)
+            ?? throw new NasOnnxException($"unknown bench mode '{mode}'", $"use one of: {string.Join(", ", Modes)}");
         Runtime.TorchRuntime.Initialize(threads);
         double before = Rss("VmRSS");
         var space = new DartsSpace(new SpaceOptions(channels, resolution, 10, c, layers));
-        var kind = Enum.Parse<OneShotKind>(mode, ignoreCase: true);
-        using var net = SupernetFactory.Build(space, kind == OneShotKind.Pc ? partialK : 1, seed: 0);
-        net.Mode = kind switch { OneShotKind.Gdas => SupernetMode.Gumbel, OneShotKind.Spos => SupernetMode.Path, _ => SupernetMode.Weighted };
+        using var net = SupernetFactory.Build(space, algorithm.PartialChannels ? partialK : 1, seed: 0);
+        net.Mode = algorithm.Mode;
         net.Noise = new Generator(1);
         net.train();
         using var trainer = new SupernetTrainer(net, new OneShotSettings());
@@ -53,8 +46,8 @@ public static class SearchStepBench
             var cpu0 = process.TotalProcessorTime;
             using (torch.NewDisposeScope())
             {
-                if (kind == OneShotKind.Spos) net.UsePath(space.Sample(rng));
-                else trainer.ArchStep(xt, yt, xv, yv, secondOrder: kind == OneShotKind.Darts2);
+                if (algorithm.HasArchitectureStep) algorithm.ArchitectureStep(trainer, xt, yt, xv, yv);
+                algorithm.BeforeWeightStep(net, space, rng);
                 trainer.WeightStep(xt, yt);
             }
             double ms = watch.Elapsed.TotalMilliseconds;

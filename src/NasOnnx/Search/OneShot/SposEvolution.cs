@@ -9,13 +9,6 @@ using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.OneShot;
 
-/// <summary>One scored candidate of SPOS' evolution (a row of spos_log.csv).</summary>
-public sealed record SposCandidate(int Generation, string ArchId, double Accuracy, string Architecture)
-{
-    /// <summary>Predicted latency (ms) when the evolution has a latency budget.</summary>
-    public double? LatencyMs { get; init; }
-}
-
 /// <summary>
 /// SPOS' second phase: evolution over the trained supernet's inherited weights. Each candidate runs as a single path;
 /// its batch-norm statistics are recalibrated on a few training batches (cumulative average) before it is scored on

@@ -9,20 +9,6 @@ using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.OneShot;
 
-/// <summary>One architecture of the rank check: its accuracy with inherited supernet weights and after stand-alone training.</summary>
-public sealed record RankCheckRow(int Index, string ArchId, double SupernetAccuracy, double StandAloneAccuracy, string Architecture);
-
-/// <summary>
-/// What the rank check found: Kendall tau between the two accuracy rankings over <see cref="Architectures"/>, and
-/// over the architectures that learned at all (<see cref="KendallTauAboveChance"/>, null when fewer than 3 did).
-/// </summary>
-/// <remarks>
-/// A random cell can compute a constant (e.g. NAS-Bench-201 with only `none` into the output node): both scores put it
-/// at chance level and last, an agreement that says nothing about ranking the cells worth choosing between.
-/// </remarks>
-public sealed record RankCheckResult(int Architectures, double KendallTau, double SupernetMean, double StandAloneMean,
-    int AtChanceLevel = 0, double? KendallTauAboveChance = null);
-
 /// <summary>
 /// Does the SPOS supernet rank architectures the way training them does? The whole premise of weight sharing is that
 /// inherited-weight accuracy orders candidates like stand-alone accuracy; when it does not, SPOS' evolution optimizes

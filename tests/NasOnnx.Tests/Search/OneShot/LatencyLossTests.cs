@@ -293,7 +293,7 @@ public class LatencyLossTests : IDisposable
         var log = new CollectingLog();
         var baseline = StrategyCatalog.Get(strategy).Run(Context("none", space, P("none", weight), predictor));
         var fast = StrategyCatalog.Get(strategy).Run(Context("fast", space, P(loss, weight), predictor, log));
-        double before = baseline.BestObjectives[OneShotStrategy.LatencyObjective], after = fast.BestObjectives[OneShotStrategy.LatencyObjective];
+        double before = baseline.BestObjectives[OneShotAlgorithm.LatencyObjective], after = fast.BestObjectives[OneShotAlgorithm.LatencyObjective];
         Assert.True(after < before, $"{loss}: derived {after:0.0000} ms, without the loss {before:0.0000} ms");
         var best = SpaceRegistry.Create(space, OptionsFor(space)).Parse(fast.Best.GetRawText());
         Assert.Equal(predictor.PredictMs(best), after, 9);
@@ -314,18 +314,18 @@ public class LatencyLossTests : IDisposable
     public void Missing_latency_input_names_the_stage_and_the_fix()
     {
         TorchRuntime.Initialize(1);
-        var e = Assert.Throws<NasOnnxException>(() => new OneShotStrategy(OneShotKind.Darts).Run(Context("a", "chain", Params("proxyless", 0.2), null)));
+        var e = Assert.Throws<NasOnnxException>(() => new DartsFirstOrder().Run(Context("a", "chain", Params("proxyless", 0.2), null)));
         Assert.Equal("search", e.Stage);
         Assert.Contains("latency_loss: proxyless", e.Message);
         Assert.Contains("latency:", e.Fix);
         Assert.Contains("profile-latency", e.Fix);
         var p = Params("none", 0.2);
         p["latency_target"] = 1.0;
-        var s = Assert.Throws<NasOnnxException>(() => new OneShotStrategy(OneShotKind.Spos).Run(Context("b", "chain", p, null)));
+        var s = Assert.Throws<NasOnnxException>(() => new Spos().Run(Context("b", "chain", p, null)));
         Assert.Contains("latency_target", s.Message);
         Assert.Contains("latency_target: 0", s.Fix);
         p["latency_loss"] = "latency";
-        Assert.Throws<NasOnnxException>(() => new OneShotStrategy(OneShotKind.Darts).Run(Context("c", "chain", p, null)));
+        Assert.Throws<NasOnnxException>(() => new DartsFirstOrder().Run(Context("c", "chain", p, null)));
 
         // in a pipeline the mistake shows while validating, before any stage runs
         string file = _dir.Write("pipeline/nolat.yaml", """
@@ -359,10 +359,10 @@ public class LatencyLossTests : IDisposable
         var p = Params("none", 0.2, epochs: 1);
         p["latency_target"] = budget;
         var log = new CollectingLog();
-        var outcome = new OneShotStrategy(OneShotKind.Spos).Run(Context("spos", "chain", p, predictor, log));
+        var outcome = new Spos().Run(Context("spos", "chain", p, predictor, log));
         var best = space.Parse(outcome.Best.GetRawText());
         Assert.True(predictor.PredictMs(best) <= budget);
-        Assert.True(outcome.BestObjectives[OneShotStrategy.LatencyObjective] <= budget);
+        Assert.True(outcome.BestObjectives[OneShotAlgorithm.LatencyObjective] <= budget);
         var rows = File.ReadAllLines(Path.Combine(_dir.Path, "spos", "out", "spos_log.csv"));
         int col = rows[0].Split(',').ToList().IndexOf("latency_ms");
         Assert.True(col >= 0, rows[0]);
@@ -371,7 +371,7 @@ public class LatencyLossTests : IDisposable
         Assert.Contains(log.Lines, l => l.Contains("rejected before scoring", StringComparison.Ordinal));
 
         p["latency_target"] = sampled[0] / 10;
-        var e = Assert.Throws<NasOnnxException>(() => new OneShotStrategy(OneShotKind.Spos).Run(Context("spos2", "chain", p, predictor)));
+        var e = Assert.Throws<NasOnnxException>(() => new Spos().Run(Context("spos2", "chain", p, predictor)));
         Assert.Contains("raise latency_target", e.Fix);
     }
 
@@ -393,17 +393,17 @@ public class LatencyLossTests : IDisposable
         TorchRuntime.Initialize(1);
         var predictor = SyntheticPredictor(SpaceRegistry.Create("nb201", Tiny));
         var p = Params("proxyless", 0.5);
-        var straight = new OneShotStrategy(OneShotKind.Darts).Run(Context("a", "nb201", p, predictor));
+        var straight = new DartsFirstOrder().Run(Context("a", "nb201", p, predictor));
         using var cts = new CancellationTokenSource();
-        Assert.Throws<OperationCanceledException>(() => new OneShotStrategy(OneShotKind.Darts).Run(Context("b", "nb201", p, predictor, new CancelAfterEpoch(cts), cts.Token)));
-        var resumed = new OneShotStrategy(OneShotKind.Darts).Run(Context("b", "nb201", p, predictor));
+        Assert.Throws<OperationCanceledException>(() => new DartsFirstOrder().Run(Context("b", "nb201", p, predictor, new CancelAfterEpoch(cts), cts.Token)));
+        var resumed = new DartsFirstOrder().Run(Context("b", "nb201", p, predictor));
         var a = straight.Payload!.Value.Deserialize<OneShotPayload>(SnakeJson.Options)!;
         var b = resumed.Payload!.Value.Deserialize<OneShotPayload>(SnakeJson.Options)!;
         double maxDiff = a.Arch.Alphas["cell"].Zip(b.Arch.Alphas["cell"]).SelectMany(r => r.First.Zip(r.Second, (x, y) => Math.Abs(x - y))).Max();
         Assert.True(maxDiff < 1e-5, $"alphas differ by {maxDiff}");
         Assert.Equal(a.ExpectedLatencyMs!.Value, b.ExpectedLatencyMs!.Value, 6);
         Assert.Equal(File.ReadAllLines(Path.Combine(_dir.Path, "a", "out", "search_log.csv")).Length, File.ReadAllLines(Path.Combine(_dir.Path, "b", "out", "search_log.csv")).Length);
-        Assert.Equal(straight.BestObjectives[OneShotStrategy.LatencyObjective], resumed.BestObjectives[OneShotStrategy.LatencyObjective], 9);
+        Assert.Equal(straight.BestObjectives[OneShotAlgorithm.LatencyObjective], resumed.BestObjectives[OneShotAlgorithm.LatencyObjective], 9);
     }
 
     [Fact]
@@ -433,7 +433,7 @@ public class LatencyLossTests : IDisposable
         Assert.All(result.Stages, s => Assert.Equal(StageOutcome.Ran, s.Outcome));
         var outcome = SearchOutcome.Load(_dir["runs/lat/search"]);
         var predictor = SpaceLatency.LoadPredictor(_dir["runs/lat/profile"], out var space);
-        Assert.Equal(predictor.PredictMs(space.Parse(outcome.Best.GetRawText())), outcome.BestObjectives[OneShotStrategy.LatencyObjective], 9);
+        Assert.Equal(predictor.PredictMs(space.Parse(outcome.Best.GetRawText())), outcome.BestObjectives[OneShotAlgorithm.LatencyObjective], 9);
         Assert.Contains("expected_latency_ms", File.ReadAllLines(_dir["runs/lat/search/search_log.csv"])[0]);
         Assert.Contains(log.Lines, l => l.Contains("latency loss proxyless", StringComparison.Ordinal));
     }

@@ -77,17 +77,17 @@ public class OneShotStrategyTests : IDisposable
     {
         TorchRuntime.Initialize(1);
         var data = OneShotKit.Data(128, 8);
-        var straight = new OneShotStrategy(Enum.Parse<OneShotKind>(strategyName, true))
+        var straight = OneShotCatalog.Find(strategyName)!
             .Run(OneShotKit.Context(Path.Combine(_dir.Path, "a"), "nb201", Tiny, data, Params(2)));
 
         string root = Path.Combine(_dir.Path, "b");
         using var cts = new CancellationTokenSource();
         var killed = OneShotKit.Context(root, "nb201", Tiny, data, Params(2), new CancelAfterEpoch(cts, "epoch 1:"), cts.Token);
-        Assert.Throws<OperationCanceledException>(() => new OneShotStrategy(Enum.Parse<OneShotKind>(strategyName, true)).Run(killed));
+        Assert.Throws<OperationCanceledException>(() => OneShotCatalog.Find(strategyName)!.Run(killed));
         Assert.True(Directory.Exists(Path.Combine(killed.StateDir, "ckpt")));
 
         var log = new Pipeline.CollectingLog();
-        var resumed = new OneShotStrategy(Enum.Parse<OneShotKind>(strategyName, true)).Run(OneShotKit.Context(root, "nb201", Tiny, data, Params(2), log));
+        var resumed = OneShotCatalog.Find(strategyName)!.Run(OneShotKit.Context(root, "nb201", Tiny, data, Params(2), log));
         Assert.Contains(log.Lines, l => l.Contains("resuming after epoch 1", StringComparison.Ordinal));
         Assert.Equal(2, resumed.Evaluations);
         var a = straight.Payload!.Value.Deserialize<OneShotPayload>(SnakeJson.Options)!.Arch.Alphas["cell"];

@@ -33,7 +33,7 @@ public class SposRankCheckTests : IDisposable
         var options = new SpaceOptions(1, 8, 10, Width: 4, Depth: 1);
         var data = OneShotKit.Data(128, 8);
         var ctx = OneShotKit.Context(Path.Combine(_dir.Path, "a"), "nb201", options, data, Params(5));
-        var outcome = new OneShotStrategy(OneShotKind.Spos).Run(ctx);
+        var outcome = new Spos().Run(ctx);
 
         var payload = outcome.Payload!.Value.Deserialize<OneShotPayload>(SnakeJson.Options)!;
         var check = Assert.IsType<RankCheckResult>(payload.RankCheck);
@@ -50,7 +50,7 @@ public class SposRankCheckTests : IDisposable
 
         // Same seed, fresh folders: the same architectures, accuracies and tau.
         var again = OneShotKit.Context(Path.Combine(_dir.Path, "b"), "nb201", options, data, Params(5));
-        new OneShotStrategy(OneShotKind.Spos).Run(again);
+        new Spos().Run(again);
         Assert.Equal(File.ReadAllText(Path.Combine(ctx.OutputDir, SposRankCheck.FileName)), File.ReadAllText(Path.Combine(again.OutputDir, SposRankCheck.FileName)));
     }
 
@@ -59,7 +59,7 @@ public class SposRankCheckTests : IDisposable
     {
         TorchRuntime.Initialize(1);
         var ctx = OneShotKit.Context(_dir.Path, "nb201", new SpaceOptions(1, 8, 10, Width: 4, Depth: 1), OneShotKit.Data(64, 8), Params(2));
-        var e = Assert.Throws<NasOnnxException>(() => new OneShotStrategy(OneShotKind.Spos).Run(ctx));
+        var e = Assert.Throws<NasOnnxException>(() => new Spos().Run(ctx));
         Assert.Contains("spos_rank_archs", e.Message, StringComparison.Ordinal);
     }
 
