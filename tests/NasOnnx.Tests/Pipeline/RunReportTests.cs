@@ -1,3 +1,4 @@
+using NasOnnx.Artifacts;
 using System.Xml.Linq;
 using NasOnnx.Onnx;
 using NasOnnx.Pipeline;
