@@ -6,6 +6,7 @@ using NasOnnx.Runtime;
 using NasOnnx.Search;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Tests.Pipeline;
 

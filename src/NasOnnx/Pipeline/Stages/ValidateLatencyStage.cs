@@ -2,6 +2,7 @@ using System.Text.Json;
 using NasOnnx.Latency;
 using NasOnnx.Reporting;
 using NasOnnx.Core;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Pipeline.Stages;
 

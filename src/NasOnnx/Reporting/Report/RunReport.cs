@@ -8,6 +8,7 @@ using NasOnnx.Reporting.Cards;
 using NasOnnx.Search;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Reporting.Report;
 

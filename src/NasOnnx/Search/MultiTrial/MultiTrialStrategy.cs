@@ -8,6 +8,7 @@ using NasOnnx.Search.Latency;
 using NasOnnx.Spaces;
 using NasOnnx.Training;
 using NasOnnx.Core;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Search.MultiTrial;
 

@@ -5,6 +5,7 @@ using NasOnnx.Search.MultiTrial;
 using NasOnnx.Spaces;
 using NasOnnx.Training;
 using NasOnnx.Core;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Search.OneShot;
 

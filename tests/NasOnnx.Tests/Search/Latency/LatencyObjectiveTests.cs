@@ -7,6 +7,7 @@ using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
 using NasOnnx.Tests.Search.MultiTrial;
 using NasOnnx.Core;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Tests.Search.Latency;
 

@@ -6,6 +6,7 @@ using NasOnnx.Search.MultiTrial;
 using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
 using NasOnnx.Data;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Tests.Search.MultiTrial;
 

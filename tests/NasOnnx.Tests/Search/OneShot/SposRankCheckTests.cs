@@ -5,6 +5,7 @@ using NasOnnx.Runtime;
 using NasOnnx.Search.OneShot;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Tests.Search.OneShot;
 
