@@ -1,10 +1,9 @@
 using System.Globalization;
 using CsvHelper;
-using NasOnnx.Pipeline;
 
 namespace NasOnnx.Core;
 
-/// <summary>CSV files through CsvHelper, invariant culture, written atomically.</summary>
+/// <summary>CSV files through CsvHelper, invariant culture, written atomically and read back as text.</summary>
 public static class Csv
 {
     private static readonly CsvWriterOptions Options = new() { FormatProvider = CultureInfo.InvariantCulture };
@@ -41,6 +40,20 @@ public static class Csv
         csv.WriteRecord(header.ToArray());
         foreach (var row in rows) csv.WriteRecord(row.ToArray());
     });
+
+    /// <summary>
+    /// The header and the rows of a CSV file as text, quotes resolved (a quoted field may hold commas); empty lines are
+    /// passed over. A file without rows gives an empty header and no rows.
+    /// </summary>
+    public static (IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows) ReadTable(string path)
+    {
+        using var stream = File.OpenRead(path);
+        using var csv = CsvReader.Create(stream, null, false);
+        var rows = new List<IReadOnlyList<string>>();
+        while (csv.Read())
+            rows.Add(Enumerable.Range(0, csv.FieldCount).Select(csv.GetString).ToList());
+        return (csv.Headers.ToList(), rows);
+    }
 
     public static string Format(double value) => value.ToString("G9", CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using NasOnnx.Artifacts;
 using NasOnnx.Reporting;
 using NasOnnx.Runtime;
 using NasOnnx.Core;
@@ -33,10 +34,10 @@ public sealed record RunResult(string RunDir, string LockPath, IReadOnlyList<Sta
 /// </summary>
 public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
 {
-    public const string LockFileName = "pipeline.lock";
+    public const string LockFileName = LockFile.FileName;
 
     /// <summary>Changes whenever the library's code changes (deterministic builds keep it stable otherwise).</summary>
-    public static string CodeVersion { get; } = typeof(PipelineRunner).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..12];
+    public static string CodeVersion => Core.CodeVersion.Current;
 
     public RunResult Run(PipelineDefinition pipeline, RunOptions options)
     {
@@ -316,12 +317,8 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
         return dot < 0 ? (null, key, value) : (key[..dot], key[(dot + 1)..], value);
     }
 
-    /// <summary>The folder that relative paths resolve against: the parent of pipeline/ when the file lives there, else the current folder.</summary>
-    public static string ProjectRootOf(string pipelineFile)
-    {
-        string dir = Path.GetDirectoryName(Path.GetFullPath(pipelineFile))!;
-        return Path.GetFileName(dir) == "pipeline" ? Path.GetDirectoryName(dir)! : Directory.GetCurrentDirectory();
-    }
+    /// <summary>The folder that relative paths resolve against (see <see cref="ProjectRoot.Of"/>).</summary>
+    public static string ProjectRootOf(string pipelineFile) => ProjectRoot.Of(pipelineFile);
 
     private static void RemoveStaleStaging(string runDir)
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
-using NasOnnx.Pipeline;
-using NasOnnx.Reporting;
+using NasOnnx.Artifacts;
 using NasOnnx.Core;
 
 namespace NasOnnx.Training;
@@ -23,7 +22,7 @@ public sealed class EvaluationResult(int classes)
         LossSum += lossSum;
     }
 
-    public double ClassAccuracy(int c)
+    public double AccuracyOf(int c)
     {
         long total = 0;
         for (int p = 0; p < classes; p++) total += Confusion[c, p];
@@ -33,15 +32,9 @@ public sealed class EvaluationResult(int classes)
     /// <summary>Writes metrics.csv (accuracy, loss, count), per_class.csv and confusion.csv into a folder.</summary>
     public void WriteCsv(string dir, IReadOnlyList<string> classNames)
     {
-        Csv.Write(Path.Combine(dir, "metrics.csv"), [new { accuracy = Math.Round(Accuracy, 6), loss = Math.Round(Loss, 6), images = Count }]);
-        Csv.Write(Path.Combine(dir, "per_class.csv"), Enumerable.Range(0, classes).Select(c => new
-        {
-            @class = c,
-            name = c < classNames.Count ? classNames[c] : c.ToString(CultureInfo.InvariantCulture),
-            images = Enumerable.Range(0, classes).Sum(p => Confusion[c, p]),
-            accuracy = Math.Round(ClassAccuracy(c), 6),
-        }));
         var names = Enumerable.Range(0, classes).Select(c => c < classNames.Count ? classNames[c] : c.ToString(CultureInfo.InvariantCulture)).ToList();
+        new MetricsFile(Accuracy, Loss, Count).Write(dir);
+        PerClassFile.Write(dir, Enumerable.Range(0, classes).Select(c => new ClassAccuracy(c, names[c], Enumerable.Range(0, classes).Sum(p => Confusion[c, p]), AccuracyOf(c))));
         Csv.WriteTable(Path.Combine(dir, "confusion.csv"), ["true\\predicted", .. names],
             Enumerable.Range(0, classes).Select(t => (IReadOnlyList<string>)[names[t], .. Enumerable.Range(0, classes).Select(p => Confusion[t, p].ToString(CultureInfo.InvariantCulture))]));
     }

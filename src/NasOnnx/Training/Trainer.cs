@@ -4,6 +4,7 @@ using NasOnnx.Reporting;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Core;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Training;
 

@@ -1,3 +1,4 @@
+using NasOnnx.Artifacts;
 using System.Globalization;
 using NasOnnx.Pipeline;
 using NasOnnx.Core;

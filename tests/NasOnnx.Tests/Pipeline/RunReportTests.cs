@@ -1,3 +1,4 @@
+using NasOnnx.Artifacts;
 using System.Xml.Linq;
 using NasOnnx.Onnx;
 using NasOnnx.Pipeline;
@@ -6,6 +7,7 @@ using NasOnnx.Search;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Tests.Pipeline;
 

@@ -1,3 +1,4 @@
+using NasOnnx.Artifacts;
 using NasOnnx.Pipeline;
 using NasOnnx.Runtime;
 using NasOnnx.Tests.Pipeline;

@@ -1,3 +1,4 @@
+using NasOnnx.Artifacts;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NasOnnx.Pipeline;

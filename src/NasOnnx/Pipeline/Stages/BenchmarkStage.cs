@@ -1,4 +1,4 @@
-using System.Text.Json;
+using NasOnnx.Artifacts;
 using NasOnnx.Latency;
 using NasOnnx.Reporting;
 using NasOnnx.Core;
@@ -14,7 +14,7 @@ namespace NasOnnx.Pipeline.Stages;
 public sealed class BenchmarkStage : IStage
 {
     public const string CsvFile = "latency.csv";
-    public const string JsonFile = "latency.json";
+    public const string JsonFile = BenchmarkResult.FileName;
 
     public string Kind => "benchmark";
     public string Description => "Measure an exported model's latency with ONNX Runtime (warm-up, many runs, p50/p90/mean/std, device fingerprint).";
@@ -58,16 +58,7 @@ public sealed class BenchmarkStage : IStage
         if (meets == false)
             context.Log.Warn($"{Path.GetFileName(path)} misses latency_target {target:0.###} ms: p50 {m.Stats.P50:0.000} ms");
         Csv.Write(context.OutputPath(CsvFile), [record]);
-        AtomicWrite.Text(context.OutputPath(JsonFile), JsonSerializer.Serialize(new
-        {
-            record,
-            fingerprint = m.Fingerprint,
-            fingerprint_canonical = m.Fingerprint.Canonical,
-            load_before = loadBefore,
-            load_after = DeviceFingerprint.LoadAverageText(),
-            latency_target_ms = target > 0 ? target : (double?)null,
-            meets_target = meets,
-        }, LatencyTable.Json) + "\n");
+        BenchmarkResult.Write(context.OutputDir, record, m.Fingerprint, loadBefore, DeviceFingerprint.LoadAverageText(), target > 0 ? target : null, meets);
         context.Log.Info($"{Path.GetFileName(path)}: p50 {m.Stats.P50:0.000} ms, p90 {m.Stats.P90:0.000} ms, mean {m.Stats.Mean:0.000} +- {m.Stats.Std:0.000} ms " +
                          $"({m.Stats.Runs} runs, batch {options.Batch}, {options.Threads} thread(s), {m.Fingerprint.ExecutionProvider}; load {loadBefore})");
     }

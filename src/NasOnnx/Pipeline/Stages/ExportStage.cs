@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NasOnnx.Artifacts;
 using NasOnnx.Networks;
 using NasOnnx.Onnx;
 using NasOnnx.Reporting;
@@ -88,10 +89,8 @@ public sealed class ExportStage : IStage
 
     private static double ReadAccuracy(StageContext context, string dir)
     {
-        string path = Path.Combine(dir, "metrics.csv");
-        if (!File.Exists(path)) throw context.Error("metrics.csv is missing", "the `evaluation` input must name an evaluate stage", path);
-        var lines = File.ReadAllLines(path);
-        int col = Array.IndexOf(lines[0].Split(','), "accuracy");
-        return double.Parse(lines[1].Split(',')[col], System.Globalization.CultureInfo.InvariantCulture);
+        string path = Path.Combine(dir, MetricsFile.FileName);
+        if (!File.Exists(path)) throw context.Error($"{MetricsFile.FileName} is missing", "the `evaluation` input must name an evaluate stage", path);
+        return MetricsFile.Read(dir).Accuracy;
     }
 }

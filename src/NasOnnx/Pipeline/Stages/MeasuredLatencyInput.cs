@@ -1,5 +1,4 @@
-using System.Text.Json;
-using NasOnnx.Latency;
+using NasOnnx.Artifacts;
 using NasOnnx.Search;
 using NasOnnx.Spaces;
 
@@ -14,13 +13,13 @@ public sealed record MeasuredLatencyInput(double P50Ms, double P90Ms, string Dev
 {
     public static MeasuredLatencyInput Read(StageContext context, string dir, string exportedArchId)
     {
-        string bench = Path.Combine(dir, BenchmarkStage.JsonFile);
+        string bench = Path.Combine(dir, BenchmarkResult.FileName);
         string search = Path.Combine(dir, SearchOutcome.FileName);
         MeasuredLatencyInput found;
-        if (File.Exists(bench)) found = FromBenchmark(context, bench);
+        if (File.Exists(bench)) found = FromBenchmark(context, dir, bench);
         else if (File.Exists(search)) found = FromSearch(context, dir, search);
         else
-            throw context.Error($"the `latency` input {dir} has neither {BenchmarkStage.JsonFile} nor {SearchOutcome.FileName}",
+            throw context.Error($"the `latency` input {dir} has neither {BenchmarkResult.FileName} nor {SearchOutcome.FileName}",
                 "name a benchmark stage, or a search stage run with latency_target and final_candidates > 0", context.PipelineFile);
         if (found.ArchId.Length > 0 && found.ArchId != exportedArchId)
             throw context.Error($"the `latency` input measured architecture {found.ArchId}, but this stage exports {exportedArchId}",
@@ -29,19 +28,16 @@ public sealed record MeasuredLatencyInput(double P50Ms, double P90Ms, string Dev
         return found;
     }
 
-    private static MeasuredLatencyInput FromBenchmark(StageContext context, string path)
+    private static MeasuredLatencyInput FromBenchmark(StageContext context, string dir, string path)
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            var record = doc.RootElement.GetProperty("record");
-            var fingerprint = doc.RootElement.GetProperty("fingerprint").Deserialize<DeviceFingerprint>(LatencyTable.Json);
-            return new MeasuredLatencyInput(record.GetProperty("p50_ms").GetDouble(), record.GetProperty("p90_ms").GetDouble(),
-                fingerprint?.ToString() ?? "", "benchmark", record.TryGetProperty("arch_id", out var a) ? a.GetString() ?? "" : "");
+            var bench = BenchmarkResult.TryLoad(dir)!;
+            return new MeasuredLatencyInput(bench.P50Ms, bench.P90Ms, bench.Device, "benchmark", bench.ArchId);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (NasOnnxException e)
         {
-            throw context.Error($"{BenchmarkStage.JsonFile} is damaged ({e.Message})", "re-run the benchmark stage with --force", path);
+            throw context.Error(e.Message, e.Fix, path);
         }
     }
 

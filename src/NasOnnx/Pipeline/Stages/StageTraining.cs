@@ -2,6 +2,7 @@ using NasOnnx.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Data;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Pipeline.Stages;
 

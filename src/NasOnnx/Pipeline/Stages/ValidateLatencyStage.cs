@@ -4,6 +4,7 @@ using NasOnnx.Reporting;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
 using NasOnnx.Spaces;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Pipeline.Stages;
 

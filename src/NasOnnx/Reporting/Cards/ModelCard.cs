@@ -1,3 +1,4 @@
+using NasOnnx.Artifacts;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NasOnnx.Pipeline;

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NasOnnx.Artifacts;
 using NasOnnx.Latency;
 using NasOnnx.Onnx;
-using NasOnnx.Pipeline;
-using NasOnnx.Pipeline.Stages;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
@@ -43,7 +42,7 @@ public static class ModelCardBuilder
     public static ModelCard Build(RunFolder run, CardSources sources, string name, string pipeline, string? description = null,
         BenchmarkResult? measuredNow = null)
     {
-        string onnx = run.PathOf(sources.Export, ExportStage.ModelFile);
+        string onnx = run.PathOf(sources.Export, ExportFiles.Model);
         var info = OnnxInspector.Inspect(onnx);
         var meta = info.Metadata;
         var exportEntry = run.Entry(sources.Export);
@@ -104,11 +103,11 @@ public static class ModelCardBuilder
     /// <summary>The export stage's architecture.json, else the JSON embedded in the model's metadata.</summary>
     public static string ArchitectureJson(RunFolder run, string export, IReadOnlyDictionary<string, string> meta)
     {
-        string file = run.PathOf(export, ArchitectureSource.FileName);
+        string file = run.PathOf(export, ExportFiles.Architecture);
         if (File.Exists(file)) return File.ReadAllText(file);
         return meta.GetValueOrDefault(OnnxExporter.Keys.Architecture)
             ?? throw new NasOnnxException("the model has no architecture (no architecture.json beside it, none in its metadata)",
-                "export it with the export stage or `nasonnx export`") { FilePath = run.PathOf(export, ExportStage.ModelFile) };
+                "export it with the export stage or `nasonnx export`") { FilePath = run.PathOf(export, ExportFiles.Model) };
     }
 
     /// <summary>
@@ -155,7 +154,7 @@ public static class ModelCardBuilder
 
     private static double? ExportDiff(RunFolder run, string export)
     {
-        string path = run.PathOf(export, "export.json");
+        string path = run.PathOf(export, ExportFiles.Summary);
         if (!File.Exists(path)) return null;
         try
         {

@@ -1,3 +1,4 @@
+using NasOnnx.Artifacts;
 using System.Text.RegularExpressions;
 using NasOnnx.Latency;
 using NasOnnx.Onnx;
@@ -56,7 +57,7 @@ public static partial class ModelPublisher
                 throw new NasOnnxException($"no benchmark stage measured the ONNX file of stage '{sources.Export}'",
                     $"add `- {{ name: benchmark, kind: benchmark, inputs: {{ model: {sources.Export} }} }}` to the pipeline and run it again, or pass --measure-latency to measure it now")
                 { FilePath = run.LockPath };
-            measured = MeasureNow(run.PathOf(sources.Export, ExportStage.ModelFile));
+            measured = MeasureNow(run.PathOf(sources.Export, ExportFiles.Model));
         }
 
         string pipeline = options.Pipeline ?? run.Lock.PipelineFile ?? $"pipeline/{run.Lock.Pipeline}.yaml";
@@ -68,8 +69,8 @@ public static partial class ModelPublisher
         Directory.CreateDirectory(staging);
         try
         {
-            File.Copy(run.PathOf(sources.Export, ExportStage.ModelFile), Path.Combine(staging, ExportStage.ModelFile));
-            var meta = OnnxInspector.Inspect(run.PathOf(sources.Export, ExportStage.ModelFile)).Metadata;
+            File.Copy(run.PathOf(sources.Export, ExportFiles.Model), Path.Combine(staging, ExportFiles.Model));
+            var meta = OnnxInspector.Inspect(run.PathOf(sources.Export, ExportFiles.Model)).Metadata;
             File.WriteAllText(Path.Combine(staging, ModelCard.ArchitectureFile), ModelCardBuilder.ArchitectureJson(run, sources.Export, meta));
             File.Copy(run.LockPath, Path.Combine(staging, ModelCard.LockCopyFile));
             if (run.StagesWith(ModelCard.ReportFile).LastOrDefault() is { } report)

@@ -1,6 +1,4 @@
-using System.Globalization;
-using NasOnnx.Pipeline;
-using NasOnnx.Pipeline.Stages;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Reporting.Cards;
 
@@ -19,7 +17,7 @@ public sealed class RunFolder
 
     public string Dir { get; }
     public LockFile Lock { get; }
-    public string LockPath => Path.Combine(Dir, PipelineRunner.LockFileName);
+    public string LockPath => Path.Combine(Dir, LockFile.FileName);
 
     /// <summary>Completed stages, oldest first.</summary>
     public IReadOnlyList<string> Stages => Lock.Stages.OrderBy(s => s.Value.Completed).Select(s => s.Key).ToList();
@@ -27,9 +25,9 @@ public sealed class RunFolder
     public static RunFolder Open(string dir)
     {
         string full = Path.GetFullPath(dir);
-        string lockPath = Path.Combine(full, PipelineRunner.LockFileName);
+        string lockPath = Path.Combine(full, LockFile.FileName);
         if (!File.Exists(lockPath))
-            throw new NasOnnxException($"{full} is not a run folder: it has no {PipelineRunner.LockFileName}",
+            throw new NasOnnxException($"{full} is not a run folder: it has no {LockFile.FileName}",
                 "pass runs/<pipeline>/ of a completed `nasonnx run`") { FilePath = lockPath };
         return new RunFolder(full, LockFile.Load(lockPath, Path.GetFileName(full)));
     }
@@ -52,10 +50,10 @@ public sealed class RunFolder
     /// <summary>The export stage: the named one, or the last completed stage that wrote model.onnx.</summary>
     public string? ExportStage(string? name = null)
     {
-        if (name is null) return StagesWith(Pipeline.Stages.ExportStage.ModelFile).LastOrDefault();
-        if (!Has(name, Pipeline.Stages.ExportStage.ModelFile))
-            throw new NasOnnxException($"stage '{name}' of the run has no {Pipeline.Stages.ExportStage.ModelFile}",
-                $"name an export stage; stages with a model.onnx: {string.Join(", ", StagesWith(Pipeline.Stages.ExportStage.ModelFile).DefaultIfEmpty("none"))}") { FilePath = LockPath };
+        if (name is null) return StagesWith(ExportFiles.Model).LastOrDefault();
+        if (!Has(name, ExportFiles.Model))
+            throw new NasOnnxException($"stage '{name}' of the run has no {ExportFiles.Model}",
+                $"name an export stage; stages with a model.onnx: {string.Join(", ", StagesWith(ExportFiles.Model).DefaultIfEmpty("none"))}") { FilePath = LockPath };
         return name;
     }
 
@@ -68,10 +66,10 @@ public sealed class RunFolder
 
     /// <summary>The evaluate stage that ran the export's ONNX file with ONNX Runtime on the test split, if any.</summary>
     public string? OnnxTestEvaluationOf(string export) =>
-        Consumers(export, "model", "evaluate").LastOrDefault(s => Param(s, "split") is "test" or null && Has(s, "metrics.csv"));
+        Consumers(export, "model", "evaluate").LastOrDefault(s => Param(s, "split") is "test" or null && Has(s, MetricsFile.FileName));
 
     /// <summary>The benchmark stage that measured the export's model.onnx, if any.</summary>
-    public string? BenchmarkOf(string export) => Consumers(export, "model", "benchmark").LastOrDefault(s => Has(s, BenchmarkStage.JsonFile));
+    public string? BenchmarkOf(string export) => Consumers(export, "model", "benchmark").LastOrDefault(s => Has(s, BenchmarkResult.FileName));
 
     /// <summary>A resolved param of a stage as text (null when absent or JSON null).</summary>
     public string? Param(string stage, string name) =>
@@ -82,29 +80,10 @@ public sealed class RunFolder
     /// <summary>accuracy and images from an evaluate stage's metrics.csv.</summary>
     public (double Accuracy, long Images) Metrics(string evaluateStage)
     {
-        string path = PathOf(evaluateStage, "metrics.csv");
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split(',');
-        var row = lines[1].Split(',');
-        int acc = Array.IndexOf(header, "accuracy"), images = Array.IndexOf(header, "images");
-        if (acc < 0 || images < 0)
-            throw new NasOnnxException("metrics.csv lacks the accuracy or images column", "re-run the evaluate stage with --force") { FilePath = path };
-        return (double.Parse(row[acc], CultureInfo.InvariantCulture), long.Parse(row[images], CultureInfo.InvariantCulture));
+        var metrics = MetricsFile.Read(Path.Combine(Dir, evaluateStage));
+        return (metrics.Accuracy, metrics.Images);
     }
 
     /// <summary>Per-class rows of an evaluate stage's per_class.csv.</summary>
-    public IReadOnlyList<ClassAccuracy> PerClass(string evaluateStage)
-    {
-        string path = PathOf(evaluateStage, "per_class.csv");
-        if (!File.Exists(path)) return [];
-        return File.ReadAllLines(path).Skip(1).Where(l => l.Length > 0).Select(l =>
-        {
-            // class,name,images,accuracy; a name may be quoted and hold commas.
-            int first = l.IndexOf(','), last = l.LastIndexOf(','), beforeLast = l.LastIndexOf(',', last - 1);
-            string name = l[(first + 1)..beforeLast];
-            if (name.Length >= 2 && name[0] == '"') name = name[1..^1].Replace("\"\"", "\"");
-            return new ClassAccuracy(int.Parse(l[..first], CultureInfo.InvariantCulture), name,
-                long.Parse(l[(beforeLast + 1)..last], CultureInfo.InvariantCulture), double.Parse(l[(last + 1)..], CultureInfo.InvariantCulture));
-        }).ToList();
-    }
+    public IReadOnlyList<ClassAccuracy> PerClass(string evaluateStage) => PerClassFile.Read(Path.Combine(Dir, evaluateStage));
 }

@@ -1,14 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NasOnnx.Artifacts;
 using NasOnnx.Onnx;
 using NasOnnx.Pipeline;
-using NasOnnx.Pipeline.Stages;
 using NasOnnx.Reporting.Cards;
 using NasOnnx.Search;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Reporting.Report;
 
@@ -32,12 +33,12 @@ public static class RunReport
         out ModelCard? card, IReadOnlyList<StageResult>? earlier = null, IReadOnlyList<string>? runSets = null)
     {
         card = null;
-        string lockPath = Path.Combine(runDir, PipelineRunner.LockFileName);
+        string lockPath = Path.Combine(runDir, LockFile.FileName);
         var lockFile = LockFile.Load(lockPath, pipelineName);
         lockFile.Stages.Remove(selfStage);
         var run = RunFolder.FromLock(runDir, lockFile);
         var stages = run.Stages;
-        string projectRoot = PipelineRunner.ProjectRootOf(pipelineFile);
+        string projectRoot = ProjectRoot.Of(pipelineFile);
         string pipelineRel = Path.GetRelativePath(projectRoot, Path.GetFullPath(pipelineFile)).Replace('\\', '/');
         var sets = ModelCardBuilder.ReproduceSets(run)
             .Concat((runSets ?? []).Where(s => s.StartsWith(selfStage + ".", StringComparison.Ordinal))).Distinct(StringComparer.Ordinal).ToList();
@@ -45,11 +46,11 @@ public static class RunReport
         var blocks = new List<ReportBlock>
         {
             new Heading(1, $"NasOnnx run report: {pipelineName}"),
-            new Paragraph($"Generated {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC by NasOnnx {PipelineRunner.CodeVersion} from {pipelineRel}."),
+            new Paragraph($"Generated {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC by NasOnnx {CodeVersion.Current} from {pipelineRel}."),
             new Heading(2, "Reproduce"),
             new CodeBlock(ModelCard.ReproduceCommandFor(pipelineRel, sets)),
             new Paragraph((sets.Count == 0 ? "The run used the pipeline file as it is (no --set overrides). " : $"The run overrode {sets.Count} param(s) with --set (recorded per stage in the lock). ") +
-                          $"Run it from the project root with the same code version ({PipelineRunner.CodeVersion}); each stage's resolved params, seed and thread count are in pipeline.lock, " +
+                          $"Run it from the project root with the same code version ({CodeVersion.Current}); each stage's resolved params, seed and thread count are in pipeline.lock, " +
                           "and stages whose key is unchanged are skipped."),
         };
         blocks.AddRange(PipelineSection(run, earlier ?? [], lockPath, lockHash));
@@ -156,7 +157,7 @@ public static class RunReport
     private static IEnumerable<ReportBlock> ModelCardSection(RunFolder run, CardSources sources, ModelCard card)
     {
         var inv = CultureInfo.InvariantCulture;
-        string onnxPath = run.PathOf(sources.Export, ExportStage.ModelFile);
+        string onnxPath = run.PathOf(sources.Export, ExportFiles.Model);
         var info = OnnxInspector.Inspect(onnxPath);
         string accuracy = card.TestAccuracyOnnx is double acc
             ? $"{ModelCard.Percent(acc)} on {card.TestImages?.ToString("N0", inv)} test images, ONNX Runtime on model.onnx (stage {card.EvaluationStage})"
@@ -179,7 +180,8 @@ public static class RunReport
             ? $"p50 {p50.ToString("0.000", inv)} ms, p90 {card.LatencyP90Ms?.ToString("0.000", inv)} ms (stage {sources.Benchmark}, {card.Threads} thread(s), batch {card.Batch})"
             : "not measured (add a benchmark stage with model: the export stage)"]);
         if (card.Device is not null) rows.Add(["device", $"{card.Device} (fingerprint {card.DeviceId})"]);
-        if (sources.Benchmark is { } bench && LatencyTargetVerdict(run.PathOf(bench, "latency.json")) is { } verdict) rows.Add(["latency target", verdict]);
+        if (sources.Benchmark is { } bench && BenchmarkResult.TryLoad(Path.Combine(run.Dir, bench)) is { TargetMs: double target } measured)
+            rows.Add(["latency target", $"{target.ToString("0.###", inv)} ms: {(measured.MeetsTarget ? "met" : "MISSED")}"]);
         if (card.PredictedLatencyMs is double pred) rows.Add(["predicted latency", $"{pred.ToString("0.000", inv)} ms (profile-latency predictor of this run)"]);
         rows.Add(["ops", string.Join(", ", info.OpCounts.OrderByDescending(o => o.Value).Select(o => $"{o.Key} x{o.Value}"))]);
         rows.Add(["export stage", $"{card.ExportStage}, key {Short(card.ExportStageKey ?? "")}, code {card.CodeVersion}"]);
@@ -199,23 +201,6 @@ public static class RunReport
             yield return new TableBlock(["class", "name", "images", "accuracy"],
                 perClass.Select(p => (IReadOnlyList<string>)[p.Class.ToString(inv), p.Name, p.Images.ToString(inv), ModelCard.Percent(p.Accuracy, 1)]).ToList(),
                 $"ONNX Runtime on model.onnx (stage {card.EvaluationStage})");
-        }
-    }
-
-    /// <summary>The benchmark stage's latency target and whether the delivered model met it, or null without a target.</summary>
-    private static string? LatencyTargetVerdict(string latencyJson)
-    {
-        if (!File.Exists(latencyJson)) return null;
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(latencyJson));
-            if (!doc.RootElement.TryGetProperty("latency_target_ms", out var t) || t.ValueKind != JsonValueKind.Number) return null;
-            bool met = doc.RootElement.TryGetProperty("meets_target", out var m) && m.ValueKind == JsonValueKind.True;
-            return $"{t.GetDouble().ToString("0.###", CultureInfo.InvariantCulture)} ms: {(met ? "met" : "MISSED")}";
-        }
-        catch (JsonException)
-        {
-            return null;
         }
     }
 
@@ -255,16 +240,16 @@ public static class RunReport
 
     private static TableBlock? CsvTable(string path, string caption)
     {
-        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToList();
-        if (lines.Count < 2) return null;
-        var rows = lines.Skip(1).Select(SplitCsv).ToList();
+        var (header, table) = Csv.ReadTable(path);
+        if (table.Count == 0) return null;
+        var rows = table.ToList();
         if (rows.Count > MaxTableRows)
         {
             // Long logs: first and last rows, so the table stays readable; the plots show the rest.
             rows = [.. rows.Take(5), Enumerable.Repeat("...", rows[0].Count).ToList(), .. rows.TakeLast(5)];
-            caption += $" ({lines.Count - 1} rows, first and last 5 shown)";
+            caption += $" ({table.Count} rows, first and last 5 shown)";
         }
-        return new TableBlock(SplitCsv(lines[0]), rows.Select(r => (IReadOnlyList<string>)r.Select(Round).ToList()).ToList(), caption);
+        return new TableBlock(header, rows.Select(r => (IReadOnlyList<string>)r.Select(Round).ToList()).ToList(), caption);
     }
 
     private static TableBlock? JsonTable(string path, string caption)
@@ -282,28 +267,6 @@ public static class RunReport
         {
             return null;
         }
-    }
-
-    private static List<string> SplitCsv(string line)
-    {
-        var fields = new List<string>();
-        var current = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { current.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else current.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { fields.Add(current.ToString()); current.Clear(); }
-            else current.Append(c);
-        }
-        fields.Add(current.ToString());
-        return fields;
     }
 
     private static string Round(string field) =>

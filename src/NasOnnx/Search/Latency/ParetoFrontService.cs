@@ -4,6 +4,7 @@ using NasOnnx.Onnx;
 using NasOnnx.Search.MultiTrial;
 using NasOnnx.Spaces;
 using NasOnnx.Architectures;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Search.Latency;
 

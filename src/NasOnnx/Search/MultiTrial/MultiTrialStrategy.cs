@@ -5,6 +5,8 @@ using NasOnnx.Search.Latency;
 using NasOnnx.Spaces;
 using NasOnnx.Supernets;
 using NasOnnx.Architectures;
+using NasOnnx.Training;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Search.MultiTrial;
 

@@ -6,6 +6,7 @@ using NasOnnx.Spaces;
 using NasOnnx.Training;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Search.OneShot;
 

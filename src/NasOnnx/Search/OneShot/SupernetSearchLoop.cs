@@ -9,6 +9,7 @@ using NasOnnx.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Spaces;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Search.OneShot;
 

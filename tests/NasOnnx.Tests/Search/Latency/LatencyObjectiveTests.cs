@@ -8,6 +8,7 @@ using NasOnnx.Tests.Pipeline;
 using NasOnnx.Tests.Search.MultiTrial;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Tests.Search.Latency;
 

@@ -8,6 +8,7 @@ using NasOnnx.Tests.Pipeline;
 using NasOnnx.Data;
 using NasOnnx.Architectures;
 using NasOnnx.Supernets;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Tests.Search.MultiTrial;
 

@@ -6,6 +6,7 @@ using NasOnnx.Search.OneShot;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.Plots;
 
 namespace NasOnnx.Tests.Search.OneShot;
 

@@ -1,8 +1,7 @@
-using NasOnnx.Pipeline;
+using NasOnnx.Search.Latency;
 using ScottPlot;
-using NasOnnx.Core;
 
-namespace NasOnnx.Search.Latency;
+namespace NasOnnx.Plots;
 
 /// <summary>pareto.png: every evaluated architecture in grey, the front highlighted and joined, the pick starred, the target as a dashed line.</summary>
 public static class ParetoPlot
@@ -48,6 +47,6 @@ public static class ParetoPlot
         plot.Title(title);
         plot.XLabel("latency (ms)");
         plot.YLabel("validation accuracy");
-        AtomicWrite.Bytes(path, plot.GetImageBytes(width, height, ImageFormat.Png));
+        PlotFile.WritePng(plot, path, width, height);
     }
 }

@@ -1,6 +1,7 @@
+using NasOnnx.Latency;
 using ScottPlot;
 
-namespace NasOnnx.Latency;
+namespace NasOnnx.Plots;
 
 /// <summary>Predicted-versus-measured scatter with the identity line and the +-10% band, rendered to PNG (headless).</summary>
 public static class LatencyPlot
@@ -41,8 +42,6 @@ public static class LatencyPlot
         plot.XLabel("measured latency (ms)");
         plot.YLabel("predicted latency (ms)");
         plot.ShowLegend(Alignment.UpperLeft);
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        plot.SavePng(full, 640, 560);
+        PlotFile.SavePng(plot, path, 640, 560);
     }
 }

@@ -1,7 +1,8 @@
 using System.Globalization;
+using NasOnnx.Search.OneShot;
 using ScottPlot;
 
-namespace NasOnnx.Search.OneShot;
+namespace NasOnnx.Plots;
 
 /// <summary>Supernet accuracy against stand-alone accuracy, one point per architecture, Kendall tau in the title (PNG).</summary>
 /// <remarks>
@@ -34,9 +35,7 @@ public static class RankCheckPlot
         plot.XLabel("stand-alone validation accuracy (%)");
         plot.YLabel("supernet accuracy, inherited weights (%)");
         Fit(plot, shown);
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        plot.SavePng(full, 640, 560);
+        PlotFile.SavePng(plot, path, 640, 560);
     }
 
     /// <summary>Axis limits around the drawn points, with a margin so that no marker sits on the frame.</summary>

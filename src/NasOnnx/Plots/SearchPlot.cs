@@ -1,8 +1,6 @@
-using NasOnnx.Pipeline;
 using ScottPlot;
-using NasOnnx.Core;
 
-namespace NasOnnx.Search;
+namespace NasOnnx.Plots;
 
 /// <summary>search_progress.png: every trial's score by evaluation, and the best so far as a step line.</summary>
 public static class SearchPlot
@@ -33,7 +31,6 @@ public static class SearchPlot
         plot.Title(title);
         plot.XLabel("evaluation");
         plot.YLabel(objective);
-        byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
-        AtomicWrite.Bytes(path, png);
+        PlotFile.WritePng(plot, path, width, height);
     }
 }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
+using NasOnnx.Search.OneShot;
 using NasOnnx.Supernets;
 
-namespace NasOnnx.Search.OneShot;
+namespace NasOnnx.Plots;
 
 /// <summary>
 /// alphas.svg: per alpha group, the mean softmax weight of each op over the group's edges, epoch by epoch (a line per

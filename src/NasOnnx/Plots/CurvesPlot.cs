@@ -1,7 +1,6 @@
-using NasOnnx.Pipeline;
-using NasOnnx.Core;
+using NasOnnx.Training;
 
-namespace NasOnnx.Training;
+namespace NasOnnx.Plots;
 
 /// <summary>curves.png: train/validation loss (left axis) and accuracy (right axis) per epoch, drawn with ScottPlot.</summary>
 public static class CurvesPlot
@@ -27,7 +26,6 @@ public static class CurvesPlot
         plot.Axes.Left.Label.Text = "loss";
         plot.Axes.Right.Label.Text = "accuracy";
         plot.ShowLegend(ScottPlot.Alignment.MiddleRight);
-        byte[] png = plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png);
-        AtomicWrite.Bytes(path, png);
+        PlotFile.WritePng(plot, path, width, height);
     }
 }

@@ -1,0 +1,3 @@
+namespace NasOnnx.Ops;
+
+public enum PoolKind { Max, Avg }
