@@ -6,7 +6,6 @@ using Microsoft.ML.OnnxRuntime;
 using NasOnnx.Cli;
 using NasOnnx.Data;
 using NasOnnx.Onnx;
-using NasOnnx.Pipeline;
 using NasOnnx.Reporting.Cards;
 using NasOnnx.Spaces;
 using Spectre.Console.Testing;

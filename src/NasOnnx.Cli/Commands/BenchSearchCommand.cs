@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Text.Json;
-using NasOnnx.Pipeline;
 using NasOnnx.Runtime;
 using NasOnnx.Search.OneShot;
 using Spectre.Console;

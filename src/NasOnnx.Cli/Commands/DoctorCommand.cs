@@ -1,7 +1,6 @@
 using System.Reflection;
 using Microsoft.ML.OnnxRuntime;
 using NasOnnx.Data;
-using NasOnnx.Pipeline;
 using NasOnnx.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -4,6 +4,7 @@ using NasOnnx.Reporting;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using NasOnnx.Core;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using NasOnnx.Architectures;
 using NasOnnx.Ops;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Latency;
 
@@ -43,7 +44,7 @@ public abstract class LatencyModelBase(int batch) : ISpaceLatencyModel
 
     protected OpInstance ConvBnOp(int cin, int cout, int k, int stride, int r, bool preRelu, Activation act, string op = "conv_bn") =>
         new(new OpKey(op, S(cin, r), S(cout, Out(r, stride)), $"k{k}_s{stride}_p{k / 2}{(preRelu ? "_prerelu" : "")}{(act == Activation.None ? "" : "_" + act.ToString().ToLowerInvariant())}"),
-            () => new ConvBn(new Onnx.ConvSpec(cin, cout, k, stride, k / 2), preRelu: preRelu, act: act));
+            () => new ConvBn(new ConvSpec(cin, cout, k, stride, k / 2), preRelu: preRelu, act: act));
 
     protected OpInstance Head(int c, int r, int classes) =>
         new(new OpKey("classifier", S(c, r), OpKey.Shape(Batch, classes), "gap_flatten_gemm"), () => new ClassifierHead(c, classes));

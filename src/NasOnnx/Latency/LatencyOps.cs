@@ -1,8 +1,8 @@
-using NasOnnx.Onnx;
 using NasOnnx.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Latency;
 

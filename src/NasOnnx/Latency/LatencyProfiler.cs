@@ -2,11 +2,10 @@ using Google.Protobuf;
 using NasOnnx.Networks;
 using NasOnnx.Onnx;
 using NasOnnx.Reporting;
-using NasOnnx.Spaces;
 using Onnx;
 using TorchSharp;
 using NasOnnx.Core;
-using NasOnnx.Architectures;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Latency;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NasOnnx.Core;
-using NasOnnx.Architectures;
 
 namespace NasOnnx.Latency;
 

@@ -1,9 +1,7 @@
 using NasOnnx.Architectures;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Latency;
-
-/// <summary>One architecture: predicted and measured whole-model latency (ms).</summary>
-public sealed record ValidationRow(string Space, string ArchId, double TableSumMs, double PredictedMs, double MeasuredMs, double MeasuredP90Ms, double ErrorPercent, bool Within10, string Architecture);
 
 /// <summary>How well predictions match measurements.</summary>
 public sealed record ValidationSummary(string Space, int Architectures, double ShareWithin10, double Mape, double KendallTau, double Scale, double OverheadMs, string LoadBefore, string LoadAfter, string Fingerprint);

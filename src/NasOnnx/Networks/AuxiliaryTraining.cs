@@ -10,7 +10,7 @@ namespace NasOnnx.Networks;
 /// (both sets of parameters are optimized and checkpointed); afterwards only <see cref="Network"/> is saved and
 /// exported, so the head never reaches the weights file or the ONNX model.
 /// </summary>
-public sealed class AuxiliaryTraining : nn.Module<Tensor, Tensor>, Training.IAuxiliaryOutput, Training.IEpochAware
+public sealed class AuxiliaryTraining : nn.Module<Tensor, Tensor>, IAuxiliaryOutput, IEpochAware
 {
     private readonly NasNetwork net;
     private readonly Sequential aux;
@@ -46,5 +46,5 @@ public sealed class AuxiliaryTraining : nn.Module<Tensor, Tensor>, Training.IAux
         return (logits, feature is null ? null : aux.call(feature));
     }
 
-    public void OnEpochStart(int epoch, int epochs, Training.TrainingRecipe recipe) => (net as Training.IEpochAware)?.OnEpochStart(epoch, epochs, recipe);
+    public void OnEpochStart(int epoch, int epochs, double dropPath) => (net as IEpochAware)?.OnEpochStart(epoch, epochs, dropPath);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using NasOnnx.Pipeline;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Core;

@@ -1,8 +1,8 @@
-using NasOnnx.Onnx;
 using NasOnnx.Ops;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Architectures;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Networks;
 

@@ -1,9 +1,8 @@
-using NasOnnx.Spaces;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using NasOnnx.Core;
-using NasOnnx.Architectures;
+using NasOnnx.Runtime;
 
 namespace NasOnnx.Networks;
 
@@ -24,7 +23,7 @@ public static class NetworkWeights
     public static void Save(NasNetwork network, string weightsPath)
     {
         // the last line of defence behind the training loops' own checks: NaN weights are never published
-        if (!Training.FiniteGuard.AllFinite(network))
+        if (!FiniteGuard.AllFinite(network))
             throw new NasOnnxException("the trained weights hold NaN or infinite values; nothing was written",
                 "the training diverged: lower the learning rate, keep grad_clip on, and check `nasonnx doctor`'s numerics line (NASONNX_NUMERICS=safe forces the safe configuration)")
             { FilePath = weightsPath };

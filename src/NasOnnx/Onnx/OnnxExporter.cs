@@ -5,10 +5,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using NasOnnx.Networks;
-using NasOnnx.Spaces;
 using Onnx;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Onnx;
 

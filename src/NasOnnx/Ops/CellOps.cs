@@ -1,4 +1,4 @@
-using NasOnnx.Onnx;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Ops;
 

@@ -1,6 +1,6 @@
-using NasOnnx.Onnx;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Ops;
 

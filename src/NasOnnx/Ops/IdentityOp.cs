@@ -1,5 +1,5 @@
-using NasOnnx.Onnx;
 using static TorchSharp.torch;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Ops;
 

@@ -20,10 +20,6 @@ public sealed record RunOptions
     public CancellationToken Cancellation { get; init; }
 }
 
-public enum StageOutcome { Ran, Skipped, NotChecked }
-
-public sealed record StageResult(string Stage, StageOutcome Outcome, string Reason, double Seconds, string OutputDir);
-
 public sealed record RunResult(string RunDir, string LockPath, IReadOnlyList<StageResult> Stages);
 
 /// <summary>

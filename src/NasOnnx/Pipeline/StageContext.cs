@@ -1,5 +1,6 @@
 using NasOnnx.Reporting;
 using NasOnnx.Core;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Pipeline;
 

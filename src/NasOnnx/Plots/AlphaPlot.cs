@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using NasOnnx.Search.OneShot;
-using NasOnnx.Supernets;
 
 namespace NasOnnx.Plots;
 
@@ -11,11 +9,13 @@ namespace NasOnnx.Plots;
 /// </summary>
 public static class AlphaPlot
 {
+    /// <summary>One alpha group: its name, its ops, and per epoch the mean softmax weight of each op over the group's rows.</summary>
+    public sealed record Series(string Group, IReadOnlyList<string> Choices, IReadOnlyList<double[]> MeanWeightPerEpoch);
+
     private static readonly string[] Colors = ["#999999", "#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
 
-    public static string Svg(IReadOnlyList<ArchSnapshot> epochs, ArchParameters arch, int maxGroups = 4)
+    public static string Svg(IReadOnlyList<Series> groups)
     {
-        var groups = arch.Alphas.Take(maxGroups).ToList();
         const int w = 360, h = 220, pad = 40;
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w * groups.Count}\" height=\"{h + 20 * 10}\" font-family=\"sans-serif\" font-size=\"11\">\n");
@@ -23,10 +23,9 @@ public static class AlphaPlot
         {
             var g = groups[gi];
             int x0 = gi * w;
-            var mean = epochs.Select(s => Enumerable.Range(0, g.Choices.Count)
-                .Select(o => AlphaDerivation.Probabilities(s, g.Name).Average(row => row[o])).ToArray()).ToList();
+            var mean = g.MeanWeightPerEpoch;
             double ymax = Math.Max(1e-9, mean.SelectMany(m => m).DefaultIfEmpty(1).Max());
-            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{x0 + pad}\" y=\"14\">{g.Name}: mean op weight per epoch</text>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{x0 + pad}\" y=\"14\">{g.Group}: mean op weight per epoch</text>\n");
             sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x0 + pad}\" y=\"20\" width=\"{w - 2 * pad}\" height=\"{h - 40}\" fill=\"none\" stroke=\"#ccc\"/>\n");
             sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{x0 + 2}\" y=\"26\">{ymax:0.00}</text><text x=\"{x0 + 2}\" y=\"{h - 20}\">0</text>\n");
             for (int o = 0; o < g.Choices.Count; o++)

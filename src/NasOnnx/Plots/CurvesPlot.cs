@@ -1,4 +1,4 @@
-using NasOnnx.Training;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Plots;
 

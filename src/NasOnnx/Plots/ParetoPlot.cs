@@ -1,5 +1,5 @@
-using NasOnnx.Search.Latency;
 using ScottPlot;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Plots;
 

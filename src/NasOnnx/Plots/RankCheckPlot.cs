@@ -1,6 +1,6 @@
 using System.Globalization;
-using NasOnnx.Search.OneShot;
 using ScottPlot;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Plots;
 

@@ -6,7 +6,6 @@ using System.Text.Json;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Core;
-using NasOnnx.Architectures;
 
 namespace NasOnnx.Runtime;
 

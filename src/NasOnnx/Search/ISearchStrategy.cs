@@ -1,5 +1,4 @@
 using NasOnnx.Core;
-using NasOnnx.Spaces;
 using NasOnnx.Architectures;
 using NasOnnx.Supernets;
 

@@ -1,7 +1,6 @@
 using NasOnnx.Core;
 using NasOnnx.Data;
 using NasOnnx.Latency;
-using NasOnnx.Spaces;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Search;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using NasOnnx.Pipeline;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
 

@@ -1,4 +1,3 @@
-using NasOnnx.Spaces;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Architectures;

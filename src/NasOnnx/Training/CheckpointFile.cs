@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using NasOnnx.Pipeline;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Core;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Training;
 

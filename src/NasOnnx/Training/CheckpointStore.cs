@@ -58,7 +58,7 @@ public sealed partial class CheckpointStore(CheckpointOptions options, IRunLog l
         foreach (var old in files.Take(Math.Max(0, files.Count - Math.Max(1, options.KeepLast))))
             AtomicWrite.TryDelete(old);
         options.Written?.Invoke(path);
-        Runtime.TestFaults.Reached("checkpoint");
+        TestFaults.Reached("checkpoint");
         _written++;
         if (int.TryParse(Environment.GetEnvironmentVariable(HoldVariable), out int hold) && hold == _written)
         {

@@ -2,6 +2,8 @@ using NasOnnx.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using NasOnnx.Runtime;
+using NasOnnx.Networks;
 
 namespace NasOnnx.Training;
 

@@ -5,16 +5,11 @@ using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Core;
 using NasOnnx.Plots;
+using NasOnnx.Runtime;
+using NasOnnx.Networks;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Training;
-
-/// <summary>
-/// One row of epochs.csv. RssMb: the process's resident memory after the epoch (native + managed);
-/// ManagedMb: the .NET GC heap's share of it (the batch arrays live there), so native growth is RssMb - ManagedMb.
-/// </summary>
-public sealed record EpochMetrics(
-    int Epoch, double Lr, double TrainLoss, double TrainAcc, double ValLoss, double ValAcc,
-    double ImagesPerSecond, double Seconds, double DataWaitFraction, double RssMb = 0, double ManagedMb = 0);
 
 /// <summary>The data a training run uses: which images train, which validate, and how pixels become inputs.</summary>
 public sealed record TrainingData(Dataset Train, int[] TrainIndices, Dataset Validation, int[] ValidationIndices, Normalization Normalization)
@@ -87,7 +82,7 @@ public sealed class Trainer(IRunLog log)
             bool midEpoch = start is not null && epoch == start.Epoch && start.Batch > 0;
             // A resumed epoch continues with the generator state its checkpoint restored.
             if (!midEpoch) torch.manual_seed((long)(SplitMix64.DeriveSeed(recipe.Seed, 0x70C4, epoch) >> 1));
-            (model as IEpochAware)?.OnEpochStart(epoch, recipe.Epochs, recipe);
+            (model as IEpochAware)?.OnEpochStart(epoch, recipe.Epochs, recipe.DropPath);
             model.train();
             int batchIndex = midEpoch ? start!.Batch : 0;
             double lossSum = midEpoch ? start!.LossSum : 0;

@@ -1,3 +1,4 @@
+using NasOnnx.Ops;
 namespace NasOnnx.Training;
 
 /// <summary>How to train: optimizer, schedule and regularization. Every field is a pipeline param of train/retrain stages.</summary>

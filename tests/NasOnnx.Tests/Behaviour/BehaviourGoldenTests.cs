@@ -4,13 +4,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NasOnnx.Latency;
 using NasOnnx.Pipeline;
-using NasOnnx.Pipeline.Stages;
 using NasOnnx.Runtime;
 using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
 using NasOnnx.Core;
 using NasOnnx.Data;
 using NasOnnx.Architectures;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Tests.Behaviour;
 

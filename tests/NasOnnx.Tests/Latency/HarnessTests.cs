@@ -10,6 +10,7 @@ using Spectre.Console.Cli;
 using Spectre.Console.Testing;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Tests.Latency;
 

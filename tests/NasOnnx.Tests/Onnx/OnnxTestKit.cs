@@ -8,6 +8,7 @@ using NasOnnx.Runtime;
 using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Tests.Onnx;
 

@@ -1,9 +1,9 @@
 using NasOnnx.Networks;
-using NasOnnx.Onnx;
 using NasOnnx.Ops;
 using NasOnnx.Spaces.Chain;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Tests.Onnx;
 

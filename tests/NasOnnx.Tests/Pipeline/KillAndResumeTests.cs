@@ -1,6 +1,5 @@
 using NasOnnx.Artifacts;
 using System.Diagnostics;
-using NasOnnx.Pipeline;
 using NasOnnx.Core;
 
 namespace NasOnnx.Tests.Pipeline;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using NasOnnx.Pipeline;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Tests.Pipeline;
 

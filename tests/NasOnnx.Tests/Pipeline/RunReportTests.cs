@@ -3,7 +3,6 @@ using System.Xml.Linq;
 using NasOnnx.Onnx;
 using NasOnnx.Pipeline;
 using NasOnnx.Runtime;
-using NasOnnx.Search;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Architectures;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using NasOnnx.Pipeline;
 using NasOnnx.Training;
 using NasOnnx.Core;
 

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using NasOnnx.Cli;
-using NasOnnx.Pipeline;
 using Spectre.Console.Testing;
 using NasOnnx.Core;
 

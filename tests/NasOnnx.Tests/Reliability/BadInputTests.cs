@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Google.Protobuf;
 using NasOnnx.Networks;
 using NasOnnx.Onnx;
-using NasOnnx.Pipeline;
 using NasOnnx.Reporting;
 using NasOnnx.Runtime;
 using NasOnnx.Spaces;

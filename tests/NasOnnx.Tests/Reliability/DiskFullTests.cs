@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
-using NasOnnx.Pipeline;
 using NasOnnx.Runtime;
 using NasOnnx.Tests.Pipeline;
 using Xunit.Abstractions;

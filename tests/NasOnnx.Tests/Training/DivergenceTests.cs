@@ -1,8 +1,6 @@
 using NasOnnx.Runtime;
 using NasOnnx.Search.OneShot;
-using NasOnnx.Spaces;
 using NasOnnx.Spaces.Darts;
-using NasOnnx.Supernets;
 using NasOnnx.Tests.Pipeline;
 using NasOnnx.Training;
 using TorchSharp;

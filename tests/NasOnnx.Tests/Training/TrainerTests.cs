@@ -3,6 +3,8 @@ using NasOnnx.Tests.Pipeline;
 using NasOnnx.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using NasOnnx.Ops;
+using NasOnnx.Networks;
 
 namespace NasOnnx.Tests.Training;
 
@@ -167,9 +169,9 @@ public class TrainerTests : IDisposable
             return (head.forward(h), aux.forward(h));
         }
 
-        public void OnEpochStart(int epoch, int epochs, TrainingRecipe recipe)
+        public void OnEpochStart(int epoch, int epochs, double dropPath)
         {
-            drop.Probability = recipe.DropPath * epoch / epochs;
+            drop.Probability = dropPath * epoch / epochs;
             DropPathByEpoch.Add(drop.Probability);
         }
     }

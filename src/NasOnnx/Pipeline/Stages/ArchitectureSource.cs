@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using NasOnnx.Networks;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Data;

@@ -1,4 +1,3 @@
-using NasOnnx.Artifacts;
 using NasOnnx.Latency;
 using NasOnnx.Reporting;
 using NasOnnx.Core;

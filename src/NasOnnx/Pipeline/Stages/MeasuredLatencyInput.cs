@@ -1,6 +1,6 @@
-using NasOnnx.Artifacts;
 using NasOnnx.Search;
 using NasOnnx.Spaces;
+using NasOnnx.Latency;
 
 namespace NasOnnx.Pipeline.Stages;
 

@@ -1,6 +1,7 @@
 using NasOnnx.Data;
 using NasOnnx.Training;
 using NasOnnx.Core;
+using NasOnnx.Ops;
 
 namespace NasOnnx.Pipeline.Stages;
 

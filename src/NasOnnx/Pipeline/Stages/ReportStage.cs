@@ -1,4 +1,3 @@
-using NasOnnx.Reporting.Cards;
 using NasOnnx.Reporting.Report;
 using NasOnnx.Core;
 

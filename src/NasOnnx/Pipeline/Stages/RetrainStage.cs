@@ -1,5 +1,4 @@
 using NasOnnx.Networks;
-using NasOnnx.Training;
 using TorchSharp;
 using NasOnnx.Core;
 using NasOnnx.Data;

@@ -5,6 +5,7 @@ using NasOnnx.Core;
 using NasOnnx.Architectures;
 using NasOnnx.Spaces;
 using NasOnnx.Plots;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Pipeline.Stages;
 

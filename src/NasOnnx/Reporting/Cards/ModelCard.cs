@@ -1,7 +1,6 @@
 using NasOnnx.Artifacts;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using NasOnnx.Pipeline;
 using NasOnnx.Core;
 
 namespace NasOnnx.Reporting.Cards;

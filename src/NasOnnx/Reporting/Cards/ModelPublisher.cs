@@ -2,8 +2,6 @@ using NasOnnx.Artifacts;
 using System.Text.RegularExpressions;
 using NasOnnx.Latency;
 using NasOnnx.Onnx;
-using NasOnnx.Pipeline;
-using NasOnnx.Pipeline.Stages;
 using NasOnnx.Core;
 
 namespace NasOnnx.Reporting.Cards;

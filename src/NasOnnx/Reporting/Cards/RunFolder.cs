@@ -1,4 +1,5 @@
 using NasOnnx.Artifacts;
+using NasOnnx.Latency;
 
 namespace NasOnnx.Reporting.Cards;
 

@@ -3,13 +3,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NasOnnx.Artifacts;
 using NasOnnx.Onnx;
-using NasOnnx.Pipeline;
 using NasOnnx.Reporting.Cards;
-using NasOnnx.Search;
 using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
 using NasOnnx.Plots;
+using NasOnnx.Latency;
 
 namespace NasOnnx.Reporting.Report;
 

@@ -1,7 +1,6 @@
 using NasOnnx.Core;
 using NasOnnx.Latency;
 using NasOnnx.Search.MultiTrial;
-using NasOnnx.Spaces;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.Latency;

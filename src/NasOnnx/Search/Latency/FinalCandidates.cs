@@ -1,7 +1,6 @@
 using NasOnnx.Latency;
 using NasOnnx.Reporting;
 using NasOnnx.Search.MultiTrial;
-using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
 

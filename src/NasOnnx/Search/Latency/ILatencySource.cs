@@ -1,5 +1,4 @@
 using NasOnnx.Networks;
-using NasOnnx.Spaces;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.Latency;

@@ -1,6 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
 using NasOnnx.Latency;
-using NasOnnx.Pipeline;
 using NasOnnx.Runtime;
 using NasOnnx.Core;
 

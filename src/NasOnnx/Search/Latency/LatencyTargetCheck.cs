@@ -1,6 +1,5 @@
 using System.Globalization;
 using NasOnnx.Latency;
-using NasOnnx.Spaces;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.Latency;

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using NasOnnx.Latency;
-using NasOnnx.Search.MultiTrial;
 
 namespace NasOnnx.Search.Latency;
 

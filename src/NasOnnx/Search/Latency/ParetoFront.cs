@@ -1,3 +1,4 @@
+using NasOnnx.Artifacts;
 namespace NasOnnx.Search.Latency;
 
 /// <summary>

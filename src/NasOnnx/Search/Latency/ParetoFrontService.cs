@@ -5,6 +5,7 @@ using NasOnnx.Search.MultiTrial;
 using NasOnnx.Spaces;
 using NasOnnx.Architectures;
 using NasOnnx.Plots;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Search.Latency;
 

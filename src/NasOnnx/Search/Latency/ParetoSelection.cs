@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using NasOnnx.Search.MultiTrial;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Search.Latency;
 

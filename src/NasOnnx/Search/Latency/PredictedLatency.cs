@@ -1,6 +1,5 @@
 using NasOnnx.Latency;
 using NasOnnx.Networks;
-using NasOnnx.Spaces;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.Latency;

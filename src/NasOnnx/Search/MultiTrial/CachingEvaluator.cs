@@ -1,8 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using NasOnnx.Spaces;
-using NasOnnx.Training;
 using NasOnnx.Architectures;
+using NasOnnx.Runtime;
 
 namespace NasOnnx.Search.MultiTrial;
 

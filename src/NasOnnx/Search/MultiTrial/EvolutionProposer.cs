@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using NasOnnx.Spaces;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.MultiTrial;

@@ -1,4 +1,3 @@
-using NasOnnx.Spaces;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.MultiTrial;

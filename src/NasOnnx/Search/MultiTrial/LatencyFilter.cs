@@ -1,5 +1,4 @@
 using NasOnnx.Latency;
-using NasOnnx.Spaces;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.MultiTrial;

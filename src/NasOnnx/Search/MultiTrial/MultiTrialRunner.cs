@@ -1,12 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NasOnnx.Data;
-using NasOnnx.Pipeline;
 using NasOnnx.Reporting;
-using NasOnnx.Spaces;
-using NasOnnx.Training;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.Runtime;
 
 namespace NasOnnx.Search.MultiTrial;
 
@@ -89,7 +87,7 @@ public sealed class MultiTrialRunner
             var trial = Evaluate(proposal.Architecture, 0, proposal.Parents, proposal.Generation);
             _proposer.Observe(trial, proposal.Architecture);
             Save();
-            Runtime.TestFaults.Reached("trial");
+            TestFaults.Reached("trial");
             trialsThisCall++;
             if (_o.StopWhen?.Invoke(trial) == true) { _searchDone = true; Save(); }
             else if (Interrupt()) return Result(interrupted: true);

@@ -2,10 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NasOnnx.Core;
 using NasOnnx.Search.Latency;
-using NasOnnx.Spaces;
 using NasOnnx.Supernets;
 using NasOnnx.Architectures;
-using NasOnnx.Training;
 using NasOnnx.Plots;
 
 namespace NasOnnx.Search.MultiTrial;

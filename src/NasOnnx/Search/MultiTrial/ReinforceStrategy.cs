@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using NasOnnx.Core;
-using NasOnnx.Spaces;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.MultiTrial;

@@ -1,6 +1,5 @@
 using NasOnnx.Data;
 using NasOnnx.Networks;
-using NasOnnx.Pipeline.Stages;
 using NasOnnx.Reporting;
 using NasOnnx.Spaces;
 using NasOnnx.Training;

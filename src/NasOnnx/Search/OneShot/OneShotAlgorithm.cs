@@ -2,7 +2,6 @@ using System.Text.Json;
 using NasOnnx.Core;
 using NasOnnx.Data;
 using NasOnnx.Latency;
-using NasOnnx.Pipeline;
 using NasOnnx.Spaces;
 using NasOnnx.Supernets;
 using static TorchSharp.torch;

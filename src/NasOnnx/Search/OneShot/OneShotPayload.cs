@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NasOnnx.Supernets;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Search.OneShot;
 

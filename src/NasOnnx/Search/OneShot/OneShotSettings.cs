@@ -1,4 +1,3 @@
-using NasOnnx.Pipeline;
 using NasOnnx.Core;
 
 namespace NasOnnx.Search.OneShot;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using NasOnnx.Spaces;
 using NasOnnx.Spaces.Darts;
-using NasOnnx.Supernets;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Architectures;

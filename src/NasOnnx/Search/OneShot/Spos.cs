@@ -3,11 +3,11 @@ using NasOnnx.Core;
 using NasOnnx.Data;
 using NasOnnx.Latency;
 using NasOnnx.Reporting;
-using NasOnnx.Spaces;
 using NasOnnx.Supernets;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Architectures;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Search.OneShot;
 

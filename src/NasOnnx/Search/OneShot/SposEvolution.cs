@@ -1,11 +1,10 @@
 using NasOnnx.Latency;
-using NasOnnx.Spaces;
 using NasOnnx.Supernets;
-using NasOnnx.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using NasOnnx.Architectures;
+using NasOnnx.Runtime;
 
 namespace NasOnnx.Search.OneShot;
 

@@ -1,12 +1,10 @@
 using NasOnnx.Latency;
-using NasOnnx.Pipeline;
 using NasOnnx.Reporting;
 using NasOnnx.Search.MultiTrial;
-using NasOnnx.Spaces;
 using NasOnnx.Training;
 using NasOnnx.Core;
-using NasOnnx.Architectures;
 using NasOnnx.Plots;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Search.OneShot;
 

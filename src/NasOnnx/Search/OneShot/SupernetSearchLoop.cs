@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using NasOnnx.Core;
 using NasOnnx.Data;
-using NasOnnx.Pipeline;
 using NasOnnx.Reporting;
 using NasOnnx.Supernets;
 using NasOnnx.Training;
@@ -10,6 +9,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Spaces;
 using NasOnnx.Plots;
+using NasOnnx.Runtime;
 
 namespace NasOnnx.Search.OneShot;
 
@@ -179,6 +179,9 @@ public sealed class SupernetSearchLoop(OneShotAlgorithm algorithm, SearchContext
                         rows.Add([(e + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), b.Name, b.Rows[r], "beta_logit", Csv.Format(betas[r])]);
         }
         Csv.WriteTable(Path.Combine(dir, "alphas.csv"), ["epoch", "group", "edge", "op", "weight"], rows);
-        AtomicWrite.Text(Path.Combine(dir, "alphas.svg"), AlphaPlot.Svg(progress.Snapshots, arch));
+        // the first 4 groups: more panels would not fit a page
+        var series = arch.Alphas.Take(4).Select(g => new AlphaPlot.Series(g.Name, g.Choices, progress.Snapshots.Select(s => Enumerable.Range(0, g.Choices.Count)
+            .Select(o => AlphaDerivation.Probabilities(s, g.Name).Average(row => row[o])).ToArray()).ToList())).ToList();
+        AtomicWrite.Text(Path.Combine(dir, "alphas.svg"), AlphaPlot.Svg(series));
     }
 }

@@ -1,8 +1,8 @@
 using NasOnnx.Supernets;
-using NasOnnx.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using NasOnnx.Runtime;
 
 namespace NasOnnx.Search.OneShot;
 

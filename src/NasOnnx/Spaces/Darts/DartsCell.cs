@@ -1,9 +1,8 @@
-using NasOnnx.Onnx;
 using NasOnnx.Ops;
-using NasOnnx.Networks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Spaces.Darts;
 
@@ -44,7 +43,7 @@ public sealed class DartsCell : nn.Module<Tensor, Tensor, Tensor>
     private Tensor Path(int op, Tensor input)
     {
         var h = ops[op].call(input);
-        return _identity[op] ? h : Training.DropPath.Apply(h, DropPathProbability, training);
+        return _identity[op] ? h : DropPath.Apply(h, DropPathProbability, training);
     }
 
     public string EmitOnnx(OnnxGraphBuilder g, string s0, string s1, string name)

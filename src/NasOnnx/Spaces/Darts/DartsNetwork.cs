@@ -1,9 +1,9 @@
-using NasOnnx.Onnx;
 using NasOnnx.Ops;
 using NasOnnx.Networks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Spaces.Darts;
 
@@ -13,7 +13,7 @@ namespace NasOnnx.Spaces.Darts;
 /// DARTS recipe lives outside it (<see cref="AuxiliaryTraining"/>) so that the saved weights and the ONNX file
 /// hold exactly the inference network.
 /// </summary>
-public sealed class DartsNetwork : NasNetwork, Training.IEpochAware, IAuxiliaryFeature
+public sealed class DartsNetwork : NasNetwork, IEpochAware, IAuxiliaryFeature
 {
     private readonly ConvBn stem;
     private readonly ModuleList<DartsCell> cells = new();
@@ -56,9 +56,9 @@ public sealed class DartsNetwork : NasNetwork, Training.IEpochAware, IAuxiliaryF
         return (Classify(s1, classifier), feature);
     }
 
-    public void OnEpochStart(int epoch, int epochs, Training.TrainingRecipe recipe)
+    public void OnEpochStart(int epoch, int epochs, double dropPath)
     {
-        double p = recipe.DropPath * epoch / Math.Max(1, epochs);
+        double p = dropPath * epoch / Math.Max(1, epochs);
         foreach (var cell in cells) cell.DropPathProbability = p;
     }
 

@@ -1,11 +1,9 @@
-using NasOnnx.Networks;
 using NasOnnx.Supernets;
-using NasOnnx.Onnx;
 using NasOnnx.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using NasOnnx.Architectures;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Spaces.Darts;
 

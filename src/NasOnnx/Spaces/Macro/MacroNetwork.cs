@@ -1,9 +1,9 @@
-using NasOnnx.Onnx;
 using NasOnnx.Ops;
 using NasOnnx.Networks;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Spaces.Macro;
 

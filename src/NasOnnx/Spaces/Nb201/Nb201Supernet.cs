@@ -1,11 +1,11 @@
 using NasOnnx.Networks;
-using NasOnnx.Onnx;
 using NasOnnx.Supernets;
 using NasOnnx.Ops;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using NasOnnx.Architectures;
+using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Spaces.Nb201;
 

@@ -3,12 +3,12 @@ using NasOnnx.Reporting;
 using NasOnnx.Search;
 using NasOnnx.Search.Latency;
 using NasOnnx.Search.MultiTrial;
-using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
 using NasOnnx.Tests.Search.MultiTrial;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
 using NasOnnx.Plots;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Tests.Search.Latency;
 

@@ -6,6 +6,7 @@ using NasOnnx.Pipeline;
 using NasOnnx.Search;
 using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Tests.Search.Latency;
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using NasOnnx.Pipeline;
 using NasOnnx.Search;
 using NasOnnx.Tests.Pipeline;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Tests.Search.MultiTrial;
 

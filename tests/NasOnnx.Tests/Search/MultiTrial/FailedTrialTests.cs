@@ -4,8 +4,9 @@ using NasOnnx.Search;
 using NasOnnx.Search.MultiTrial;
 using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
-using NasOnnx.Training;
 using NasOnnx.Architectures;
+using NasOnnx.Runtime;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Tests.Search.MultiTrial;
 

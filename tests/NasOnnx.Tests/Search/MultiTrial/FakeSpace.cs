@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Text.Json.Nodes;
 using NasOnnx.Search;
-using NasOnnx.Spaces;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Search.MultiTrial;

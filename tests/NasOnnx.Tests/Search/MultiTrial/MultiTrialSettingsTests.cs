@@ -1,6 +1,5 @@
 using NasOnnx.Pipeline;
 using NasOnnx.Pipeline.Stages;
-using NasOnnx.Search;
 using NasOnnx.Search.MultiTrial;
 using NasOnnx.Tests.Pipeline;
 

@@ -3,7 +3,6 @@ using NasOnnx.Pipeline;
 using NasOnnx.Pipeline.Stages;
 using NasOnnx.Search;
 using NasOnnx.Search.MultiTrial;
-using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
 using NasOnnx.Data;
 using NasOnnx.Architectures;

@@ -1,6 +1,4 @@
 using NasOnnx.Ops;
-using NasOnnx.Search;
-using NasOnnx.Search.OneShot;
 using NasOnnx.Spaces;
 using NasOnnx.Spaces.Darts;
 using NasOnnx.Spaces.Nb201;

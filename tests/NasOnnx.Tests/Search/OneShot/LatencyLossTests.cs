@@ -14,6 +14,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Tests.Search.OneShot;
 

@@ -1,6 +1,5 @@
 using NasOnnx.Data;
 using NasOnnx.Pipeline;
-using NasOnnx.Pipeline.Stages;
 using NasOnnx.Reporting;
 using NasOnnx.Search;
 using NasOnnx.Search.OneShot;

@@ -4,6 +4,7 @@ using System.Globalization;
 using NasOnnx.Pipeline;
 using NasOnnx.Spaces;
 using NasOnnx.Tests.Pipeline;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Tests.Search.OneShot;
 

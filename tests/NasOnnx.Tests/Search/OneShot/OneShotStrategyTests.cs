@@ -4,7 +4,6 @@ using NasOnnx.Reporting;
 using NasOnnx.Runtime;
 using NasOnnx.Search;
 using NasOnnx.Search.OneShot;
-using NasOnnx.Spaces;
 using NasOnnx.Supernets;
 using NasOnnx.Core;
 using NasOnnx.Architectures;

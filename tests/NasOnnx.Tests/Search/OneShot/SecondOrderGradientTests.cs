@@ -1,8 +1,6 @@
 using NasOnnx.Runtime;
 using NasOnnx.Search.OneShot;
-using NasOnnx.Spaces;
 using NasOnnx.Spaces.Darts;
-using NasOnnx.Supernets;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

@@ -1,12 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
-using NasOnnx.Pipeline;
 using NasOnnx.Runtime;
 using NasOnnx.Search.OneShot;
-using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
 using NasOnnx.Plots;
+using NasOnnx.Artifacts;
 
 namespace NasOnnx.Tests.Search.OneShot;
 

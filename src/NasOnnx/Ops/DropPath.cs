@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace NasOnnx.Training;
+namespace NasOnnx.Ops;
 
 /// <summary>
 /// Drop-path (stochastic depth, as in DARTS/NASNet cells): in training, each sample's whole path is zeroed with

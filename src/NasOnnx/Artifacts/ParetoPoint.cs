@@ -1,4 +1,4 @@
-namespace NasOnnx.Search.Latency;
+namespace NasOnnx.Artifacts;
 
 /// <summary>One evaluated point of an accuracy-versus-latency search.</summary>
 public readonly record struct ParetoPoint(double Accuracy, double LatencyMs);

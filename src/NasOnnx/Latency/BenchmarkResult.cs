@@ -2,7 +2,7 @@ using System.Text.Json;
 using NasOnnx.Core;
 using NasOnnx.Latency;
 
-namespace NasOnnx.Artifacts;
+namespace NasOnnx.Latency;
 
 /// <summary>
 /// What a benchmark stage measured: its latency.json, written by the stage and read back for the export stage's

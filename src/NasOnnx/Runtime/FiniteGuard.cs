@@ -1,8 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using NasOnnx.Architectures;
 
-namespace NasOnnx.Training;
+namespace NasOnnx.Runtime;
 
 /// <summary>
 /// Stops a training loop the moment its loss or gradient norm stops being finite, instead of training on with NaN

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace NasOnnx.Runtime;
+namespace NasOnnx.Core;
 
 /// <summary>
 /// TEST-ONLY fault injection, so the reliability tests can hit exact points of a real `nasonnx` process.

@@ -1,4 +1,4 @@
-namespace NasOnnx.Search.OneShot;
+namespace NasOnnx.Artifacts;
 
 /// <summary>
 /// What the rank check found: Kendall tau between the two accuracy rankings over <see cref="Architectures"/>, and
