@@ -1,3 +1,4 @@
+using NasOnnx.Spaces;
 using System.ComponentModel;
 using System.Text.Json;
 using NasOnnx.Runtime;
@@ -20,6 +21,11 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
         [Description("darts (first order), darts2 (second order), gdas, pc (partial channels), spos (single path).")]
         [DefaultValue("darts")]
         public string Mode { get; init; } = "darts";
+
+        [CommandOption("--space <SPACE>")]
+        [Description("The space whose supernet is timed (any with a supernet). Default darts: -C is its C, --layers its cells.")]
+        [DefaultValue(SpaceRegistry.DefaultSearchSpace)]
+        public string Space { get; init; } = SpaceRegistry.DefaultSearchSpace;
 
         [CommandOption("-C|--init-channels <C>")]
         [Description("Initial channels (stem has 3C). Default 16 (the DARTS paper). `--C` is accepted too.")]
@@ -80,6 +86,7 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
         public override ValidationResult Validate()
         {
             if (!SearchStepBench.Modes.Contains(Mode)) return ValidationResult.Error($"--mode must be one of {string.Join(", ", SearchStepBench.Modes)}.");
+            if (!SupernetFactory.Spaces.Contains(Space)) return ValidationResult.Error($"--space must be one of {string.Join(", ", SupernetFactory.Spaces)}.");
             if (C < 2 || C % 2 != 0 || Layers < 1 || Batch < 2 || Res < 4 || Channels < 1 || Steps < 1 || Warmup < 0 || Threads < 1 || PartialK < 1)
                 return ValidationResult.Error("--C must be even and >= 2; --layers, --steps, --threads, --partial-k >= 1; --batch >= 2; --res >= 4; --warmup >= 0.");
             return ValidationResult.Success();
@@ -98,7 +105,7 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
                 cancellation.ThrowIfCancellationRequested();
                 SearchBenchResult r;
                 using (Runtime.NumericsSelfCheck.With(c))
-                    r = SearchStepBench.Run(s.Mode, s.C, s.Layers, s.Batch, s.Res, s.Channels, s.PartialK, s.Warmup, s.Steps, s.Threads);
+                    r = SearchStepBench.Run(s.Mode, s.C, s.Layers, s.Batch, s.Res, s.Channels, s.PartialK, s.Warmup, s.Steps, s.Threads, space: s.Space);
                 if (!s.Json)
                     console.MarkupLine(Markup.Escape($"round {round + 1} {c.Name()}: {r.MsPerStep:0} ms/step (min {r.MsMin:0}; CPU {r.CpuMsPerStep:0} ms/step)"));
                 if (!best.TryGetValue(c, out var b) || r.MsPerStep < b.MsPerStep) best[c] = r;
@@ -124,7 +131,7 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
     {
         if (s.CompareNumerics) return CompareNumerics(s, cancellationToken);
         var r = SearchStepBench.Run(s.Mode, s.C, s.Layers, s.Batch, s.Res, s.Channels, s.PartialK, s.Warmup, s.Steps, s.Threads,
-            s.Json ? null : line => console.MarkupLine(Markup.Escape(line)));
+            s.Json ? null : line => console.MarkupLine(Markup.Escape(line)), s.Space);
         if (s.Json)
         {
             console.WriteLine(JsonSerializer.Serialize(new

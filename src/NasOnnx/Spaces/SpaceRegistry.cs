@@ -19,12 +19,24 @@ public static class SpaceRegistry
         Register(new Macro.MacroPlugin());
     }
 
+    /// <summary>The space a search stage (and `bench search`) uses when none is named.</summary>
+    public const string DefaultSearchSpace = "darts";
+
+    /// <summary>The space a profile-latency stage profiles when none is named.</summary>
+    public const string DefaultLatencySpace = "chain";
+
     public static IReadOnlyList<string> Names { get { lock (Gate) return Plugins.Keys.Order(StringComparer.Ordinal).ToList(); } }
 
     /// <summary>Adds (or replaces) a space.</summary>
     public static void Register(ISpacePlugin plugin)
     {
         lock (Gate) Plugins[plugin.Name] = plugin;
+    }
+
+    /// <summary>Removes a space (a test's own, when it is done with it).</summary>
+    public static void Unregister(string name)
+    {
+        lock (Gate) Plugins.Remove(name);
     }
 
     public static ISpacePlugin Get(string name)

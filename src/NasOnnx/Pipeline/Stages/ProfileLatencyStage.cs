@@ -23,7 +23,7 @@ public sealed class ProfileLatencyStage : IStage
 
     public IReadOnlyList<ParamSpec> Params { get; } =
     [
-        ParamSpec.Choice("space", "chain", "the search space", [.. SpaceLatency.Spaces]),
+        ParamSpec.Choice("space", SpaceRegistry.DefaultLatencySpace, "the search space", [.. SpaceLatency.Spaces]),
         ParamSpec.Int("channels", 1, "input channels (ignored when a `data` input is given)"),
         ParamSpec.Int("resolution", 28, "input height and width (ignored when a `data` input is given)"),
         ParamSpec.Int("classes", 10, "classes (ignored when a `data` input is given)"),

@@ -27,7 +27,7 @@ public sealed class SearchStage : IStage
     {
         var common = new List<ParamSpec>
         {
-            ParamSpec.Choice("space", "darts", "the search space", [.. SpaceRegistry.Names]),
+            ParamSpec.Choice("space", SpaceRegistry.DefaultSearchSpace, "the search space", [.. SpaceRegistry.Names]),
             ParamSpec.Choice("strategy", StrategyCatalog.All().FirstOrDefault()?.Name ?? "random", "the search strategy",
                 [.. StrategyCatalog.All().Select(s => s.Name).DefaultIfEmpty("random")]),
             ParamSpec.Int("width", 0, "base width of the space's networks (0: the space's default)"),

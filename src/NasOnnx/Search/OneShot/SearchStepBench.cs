@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using NasOnnx.Spaces;
-using NasOnnx.Spaces.Darts;
 using TorchSharp;
 using static TorchSharp.torch;
 using NasOnnx.Architectures;
@@ -8,8 +7,8 @@ using NasOnnx.Architectures;
 namespace NasOnnx.Search.OneShot;
 
 /// <summary>
-/// Times search steps (architecture step + weight step; SPOS: a sampled path's weight step) of the DARTS search
-/// network on random data, and reads the process' peak resident memory (VmHWM).
+/// Times search steps (architecture step + weight step; SPOS: a sampled path's weight step) of a space's supernet
+/// (the DARTS search network by default) on random data, and reads the process' peak resident memory (VmHWM).
 /// </summary>
 public static class SearchStepBench
 {
@@ -17,14 +16,14 @@ public static class SearchStepBench
     public static IReadOnlyList<string> Modes => OneShotCatalog.Names;
 
     public static SearchBenchResult Run(string mode, int c, int layers, int batch, int resolution, int channels = 1, int partialK = 4,
-        int warmup = 2, int steps = 3, int threads = 2, Action<string>? progress = null)
+        int warmup = 2, int steps = 3, int threads = 2, Action<string>? progress = null, string space = SpaceRegistry.DefaultSearchSpace)
     {
         var algorithm = OneShotCatalog.Find(mode)
             ?? throw new NasOnnxException($"unknown bench mode '{mode}'", $"use one of: {string.Join(", ", Modes)}");
         Runtime.TorchRuntime.Initialize(threads);
         double before = Rss("VmRSS");
-        var space = new DartsSpace(new SpaceOptions(channels, resolution, 10, c, layers));
-        using var net = SupernetFactory.Build(space, algorithm.PartialChannels ? partialK : 1, seed: 0);
+        var searchSpace = SpaceRegistry.Create(space, new SpaceOptions(channels, resolution, 10, c, layers));
+        using var net = SupernetFactory.Build(searchSpace, algorithm.PartialChannels ? partialK : 1, seed: 0);
         net.Mode = algorithm.Mode;
         net.Noise = new Generator(1);
         net.train();
@@ -46,7 +45,7 @@ public static class SearchStepBench
             using (torch.NewDisposeScope())
             {
                 if (algorithm.HasArchitectureStep) algorithm.ArchitectureStep(trainer, xt, yt, xv, yv);
-                algorithm.BeforeWeightStep(net, space, rng);
+                algorithm.BeforeWeightStep(net, searchSpace, rng);
                 trainer.WeightStep(xt, yt);
             }
             double ms = watch.Elapsed.TotalMilliseconds;
