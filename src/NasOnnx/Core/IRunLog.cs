@@ -9,9 +9,3 @@ public interface IRunLog
     /// <summary>Starts a counted task; dispose it when done.</summary>
     IProgressTask Progress(string label, long total);
 }
-
-public interface IProgressTask : IDisposable
-{
-    /// <summary>Advance by <paramref name="amount"/> units; <paramref name="status"/> is a short text such as the running loss.</summary>
-    void Advance(long amount, string? status = null);
-}

@@ -1,7 +1,5 @@
 namespace NasOnnx.Core;
 
-public enum ParamType { Int, Float, Bool, String, Choice, IntList }
-
 /// <summary>One parameter a stage kind accepts: its name, type, default and what it means.</summary>
 public sealed record ParamSpec(string Name, ParamType Type, object? Default, string Description, IReadOnlyList<string>? Choices = null)
 {

@@ -59,11 +59,3 @@ public sealed record PreparedDataset
         return new LoadedData(this, pair.Train, train, val, pair.Test);
     }
 }
-
-/// <summary>A prepared dataset in memory: the training images with their train/validation split, and the test images.</summary>
-public sealed record LoadedData(PreparedDataset Info, Dataset TrainImages, int[] TrainIndices, int[] ValidationIndices, Dataset Test)
-{
-    /// <summary>When validation_fraction is 0 the test set stands in for validation during training.</summary>
-    public (Dataset Data, int[] Indices) ValidationOrTest =>
-        ValidationIndices.Length > 0 ? (TrainImages, ValidationIndices) : (Test, Enumerable.Range(0, Test.Count).ToArray());
-}

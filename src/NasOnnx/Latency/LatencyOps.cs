@@ -29,34 +29,3 @@ public sealed class ClassifierHead : OpModule
         return g.Gemm(g.Flatten(pooled, name + ".flatten"), classifier, name + ".classifier");
     }
 }
-
-/// <summary>Inference BatchNorm (not folded: it follows no convolution) then ReLU, as NAS-Bench-201's last activation.</summary>
-public sealed class BnRelu : OpModule
-{
-    private readonly BatchNorm2d bn;
-
-    public BnRelu(long channels) : base(nameof(BnRelu))
-    {
-        bn = nn.BatchNorm2d(channels);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x) => nn.functional.relu(bn.call(x));
-
-    public override string EmitOnnx(OnnxGraphBuilder g, string input, string name) => g.Relu(g.BatchNorm(input, bn, name + ".bn"), name + ".relu");
-}
-
-/// <summary>The Add joining two same-shaped values (a cell node's sum), measured as x + x.</summary>
-public sealed class AddNode : OpModule
-{
-    public AddNode() : base(nameof(AddNode)) => RegisterComponents();
-    public override Tensor forward(Tensor x) => x.add(x);
-    public override string EmitOnnx(OnnxGraphBuilder g, string input, string name) => g.Add(input, input, name + ".add");
-}
-
-/// <summary>The channel Concat of <c>parts</c> same-shaped values (a DARTS cell's output).</summary>
-public sealed class ConcatNode(int parts) : OpModule(nameof(ConcatNode))
-{
-    public override Tensor forward(Tensor x) => torch.cat(Enumerable.Repeat(x, parts).ToArray(), 1);
-    public override string EmitOnnx(OnnxGraphBuilder g, string input, string name) => g.Concat(Enumerable.Repeat(input, parts).ToArray(), name + ".concat");
-}

@@ -9,9 +9,6 @@ using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Latency;
 
-/// <summary>What a profiling pass did: how many ops were measured now, reused from the cache, or cost nothing.</summary>
-public sealed record ProfileResult(LatencyTable Table, string CachePath, int Candidates, int Measured, int Reused, int NoNodes);
-
 /// <summary>
 /// Builds lookup tables: each candidate op of a space is exported as a one-op ONNX model (emitted by the same
 /// <see cref="Ops.OpModule"/> the networks use, BatchNorm folded as the exporter does) and measured with the harness.

@@ -5,15 +5,6 @@ using NasOnnx.Core;
 namespace NasOnnx.Latency;
 
 /// <summary>
-/// One measured op: its key fields, the latency used for prediction (<see cref="Ms"/> = <see cref="RawMs"/> -
-/// <see cref="BaselineMs"/>: the median of the measured model minus the median of its reference measured in the
-/// same rounds: an empty model, i.e. the per-run cost of ONNX Runtime itself, or, for the differential method, the
-/// one-op model when <see cref="RawMs"/> is the op applied twice), and how it was measured.
-/// </summary>
-public sealed record TableEntry(string Key, string Op, string Input, string Output, string Args, double Ms, double MeanMs, double StdMs, double P90Ms, int Runs, DateTime MeasuredAt, double? Load1,
-    double? RawMs = null, double? BaselineMs = null);
-
-/// <summary>
 /// A latency lookup table for one device fingerprint: op key -> measured median (ms). Cached on disk as
 /// <c>{cache}/{fingerprint id}.json</c>; an entry is reused whenever its key and the fingerprint match, so
 /// profiling a second space or size only measures the ops not seen before.
@@ -110,34 +101,4 @@ public sealed class LatencyTable
         if (other.Fingerprint != Fingerprint) return;
         foreach (var e in other._entries.Values) _entries.TryAdd(e.Key, e);
     }
-}
-
-/// <summary>
-/// Per-decision per-choice latencies for one-shot search: the expected latency of a policy is
-/// <c>FixedMs + sum_d sum_c p[d][c] * Ms[d][c]</c> (ProxylessNAS), and an architecture's is
-/// <c>FixedMs + sum_d Ms[d][choice_d]</c>.
-/// </summary>
-public sealed record ChoiceLatencyTable(double FixedMs, double[][] Ms)
-{
-    public double Expected(IReadOnlyList<IReadOnlyList<double>> probabilities)
-    {
-        if (probabilities.Count != Ms.Length) throw new ArgumentException($"Expected {Ms.Length} decisions, got {probabilities.Count}.", nameof(probabilities));
-        double sum = FixedMs;
-        for (int d = 0; d < Ms.Length; d++)
-        {
-            if (probabilities[d].Count != Ms[d].Length) throw new ArgumentException($"Decision {d} has {Ms[d].Length} choices, got {probabilities[d].Count} probabilities.", nameof(probabilities));
-            for (int c = 0; c < Ms[d].Length; c++) sum += probabilities[d][c] * Ms[d][c];
-        }
-        return sum;
-    }
-
-    public double Of(IReadOnlyList<int> choices)
-    {
-        if (choices.Count != Ms.Length) throw new ArgumentException($"Expected {Ms.Length} choices, got {choices.Count}.", nameof(choices));
-        return FixedMs + choices.Select((c, d) => Ms[d][c]).Sum();
-    }
-
-    /// <summary>The same table after a calibration (scale every entry, add the overhead to the fixed part).</summary>
-    public ChoiceLatencyTable Calibrated(LatencyCalibration c) =>
-        new(c.Scale * FixedMs + c.OverheadMs, Ms.Select(d => d.Select(v => c.Scale * v).ToArray()).ToArray());
 }

@@ -3,9 +3,6 @@ using NasOnnx.Artifacts;
 
 namespace NasOnnx.Latency;
 
-/// <summary>How well predictions match measurements.</summary>
-public sealed record ValidationSummary(string Space, int Architectures, double ShareWithin10, double Mape, double KendallTau, double Scale, double OverheadMs, string LoadBefore, string LoadAfter, string Fingerprint);
-
 /// <summary>Prediction accuracy metrics and the whole-model measurement used by calibration and validation.</summary>
 public static class LatencyValidation
 {

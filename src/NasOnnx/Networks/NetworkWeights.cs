@@ -6,9 +6,6 @@ using NasOnnx.Runtime;
 
 namespace NasOnnx.Networks;
 
-/// <summary>One tensor entry of a weights file.</summary>
-public sealed record WeightEntry(string Name, ScalarType DType, long[] Shape);
-
 /// <summary>
 /// Weights files: TorchSharp's state-dict format (<c>module.save</c>/<c>load</c>) with the architecture JSON beside it
 /// (<c>model.pt</c> -> <c>model.arch.json</c>). Loading checks names and shapes against the network first and
@@ -178,48 +175,4 @@ public static class NetworkWeights
         ScalarType.ComplexFloat64 => 16,
         _ => throw new NotSupportedException($"tensor type {t}"),
     };
-}
-
-/// <summary>Parameter and multiply-accumulate counts measured on the TorchSharp network.</summary>
-public static class NetworkStats
-{
-    /// <summary>Trainable parameters and MACs for one input (Conv2d and Linear layers), by forward hooks.</summary>
-    public static (long Parameters, long Macs) Measure(NasNetwork network)
-    {
-        long macs = 0;
-        var removers = new List<Action>();
-        foreach (var m in network.modules())
-        {
-            if (m is Conv2d conv)
-            {
-                var h = conv.register_forward_hook((mod, input, output) =>
-                {
-                    var w = conv.weight!.shape;
-                    macs += output.numel() / output.shape[0] * w[1] * w[2] * w[3];
-                    return output;
-                });
-                removers.Add(h.remove);
-            }
-            else if (m is Linear lin)
-            {
-                var h = lin.register_forward_hook((mod, input, output) => { macs += lin.weight!.numel(); return output; });
-                removers.Add(h.remove);
-            }
-        }
-        try
-        {
-            using var scope = torch.NewDisposeScope();
-            using var noGrad = torch.no_grad();
-            bool training = network.training;
-            network.eval();
-            var a = network.Architecture.Input;
-            network.call(torch.zeros(1, a.Channels, a.Height, a.Width));
-            if (training) network.train();
-        }
-        finally
-        {
-            foreach (var r in removers) r();
-        }
-        return (network.ParameterCount(), macs);
-    }
 }

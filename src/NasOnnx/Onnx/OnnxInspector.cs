@@ -5,29 +5,6 @@ using Onnx;
 
 namespace NasOnnx.Onnx;
 
-/// <summary>A graph input or output: name, element type and dimensions ("batch" for a symbolic one).</summary>
-public sealed record OnnxValueInfo(string Name, string ElementType, IReadOnlyList<string> Dims)
-{
-    public override string ToString() => $"{Name}: {ElementType}[{string.Join(", ", Dims)}]";
-}
-
-/// <summary>What <c>nasonnx inspect</c> reports about a model.</summary>
-public sealed record OnnxInspection(
-    string Path,
-    long FileBytes,
-    long IrVersion,
-    long Opset,
-    string Producer,
-    IReadOnlyList<OnnxValueInfo> Inputs,
-    IReadOnlyList<OnnxValueInfo> Outputs,
-    IReadOnlyDictionary<string, int> OpCounts,
-    int Nodes,
-    long GraphParameters,
-    long TrainedParameters,
-    long Macs,
-    IReadOnlyList<string> UnknownShapeOps,
-    IReadOnlyDictionary<string, string> Metadata);
-
 /// <summary>
 /// Reads an ONNX model and counts, from the graph alone: op types, parameters (weights of Conv/Gemm and
 /// BatchNormalization scale and bias; running statistics and constants excluded) and MACs of Conv and Gemm for

@@ -5,12 +5,6 @@ using static TorchSharp.torch;
 
 namespace NasOnnx.Onnx;
 
-/// <summary>
-/// Largest differences between TorchSharp and ONNX Runtime outputs. <see cref="MaxRelDiff"/> is the largest
-/// absolute difference divided by the largest absolute TorchSharp output (a scale-free error).
-/// </summary>
-public sealed record VerifyResult(double MaxAbsDiff, double MaxRelDiff, double MaxAbsOutput, IReadOnlyList<int> BatchSizes);
-
 /// <summary>Runs a network in TorchSharp (eval mode) and its ONNX model in ONNX Runtime on the same random inputs.</summary>
 public static class OnnxVerifier
 {

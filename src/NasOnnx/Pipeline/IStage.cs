@@ -1,9 +1,6 @@
 using NasOnnx.Core;
 namespace NasOnnx.Pipeline;
 
-/// <summary>An input a stage kind takes from an earlier stage's outputs.</summary>
-public sealed record InputSpec(string Name, string Description, bool Required = true);
-
 /// <summary>
 /// A kind of pipeline stage. Adding a stage kind is one class implementing this, registered in
 /// <see cref="StageRegistry"/>. A stage reads its inputs and params from the context and writes every

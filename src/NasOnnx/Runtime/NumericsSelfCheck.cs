@@ -317,31 +317,3 @@ public static class NumericsSelfCheck
         }
     }
 }
-
-/// <summary>NASONNX_NUMERICS: check and choose (auto), or force a configuration.</summary>
-public enum NumericsMode { Auto, Default, Safe }
-
-/// <summary>
-/// What libtorch runs with: default (oneDNN on) or safe (oneDNN off: ATen's own im2col + GEMM convolutions, several
-/// times slower to train; `nasonnx bench train --compare-numerics` measures it).
-/// </summary>
-public enum NumericsConfiguration { Default, Safe }
-
-public static class NumericsConfigurationNames
-{
-    /// <summary>How doctor, the lock, the card and the benches name a configuration.</summary>
-    public static string Name(this NumericsConfiguration c) => c == NumericsConfiguration.Default ? "default (oneDNN on)" : "safe (oneDNN off)";
-}
-
-/// <summary>One probe's worst errors relative to the self-check's tolerance (above 1 fails; NaN: not finite).</summary>
-public sealed record ProbeError(string Probe, long[] InputShape, double Output, double InputGradient, double WeightGradient)
-{
-    public bool Passes => Output <= 1 && InputGradient <= 1 && WeightGradient <= 1;
-}
-
-/// <summary>The numerics configuration in force. Detail says why (check result or forcing).</summary>
-public sealed record NumericsStatus(NumericsMode Mode, NumericsConfiguration Configuration, string Detail, bool FromCache, double Seconds)
-{
-    public override string ToString() =>
-        $"{Configuration.Name()}; mode {Mode.ToString().ToLowerInvariant()}: {Detail}{(FromCache ? " (cached verdict for this CPU and libtorch)" : Seconds > 0 ? $" (checked in {Seconds.ToString("F2", CultureInfo.InvariantCulture)} s)" : "")}";
-}

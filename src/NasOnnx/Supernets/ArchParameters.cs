@@ -5,33 +5,6 @@ using static TorchSharp.torch;
 namespace NasOnnx.Supernets;
 
 /// <summary>
-/// One matrix of architecture weights (logits): a row per mixed edge or layer, a column per candidate op.
-/// DARTS has "normal" and "reduce" (14 x 8), NAS-Bench-201 "cell" (6 x 5), the chain one group per layer (1 x k).
-/// </summary>
-public sealed class AlphaGroup(string name, IReadOnlyList<string> rows, IReadOnlyList<string> choices, Parameter logits)
-{
-    public string Name { get; } = name;
-    public IReadOnlyList<string> Rows { get; } = rows;
-    public IReadOnlyList<string> Choices { get; } = choices;
-    public Parameter Logits { get; internal set; } = logits;
-}
-
-/// <summary>PC-DARTS edge-normalization weights: one logit per edge; softmax over the edges entering a node.</summary>
-public sealed class BetaGroup(string name, IReadOnlyList<string> rows, Parameter logits)
-{
-    public string Name { get; } = name;
-    public IReadOnlyList<string> Rows { get; } = rows;
-    public Parameter Logits { get; internal set; } = logits;
-}
-
-/// <summary>Plain numbers of the architecture weights (raw logits), for search.json, checkpoints and derive.</summary>
-public sealed record ArchSnapshot
-{
-    public Dictionary<string, double[][]> Alphas { get; init; } = [];
-    public Dictionary<string, double[]> Betas { get; init; } = [];
-}
-
-/// <summary>
 /// The architecture parameters of a supernet, kept apart from its weights: they are not registered in the module,
 /// so <c>supernet.parameters()</c> are the weights only and <see cref="All"/> the architecture only.
 /// </summary>

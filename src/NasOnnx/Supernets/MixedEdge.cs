@@ -7,17 +7,6 @@ using NasOnnx.OnnxGraph;
 namespace NasOnnx.Supernets;
 
 /// <summary>
-/// What one mixed edge computes in one forward: every op weighted (<see cref="Weights"/>, DARTS), or one op
-/// (<see cref="Index"/>), optionally scaled by a straight-through weight (<see cref="Scale"/>, GDAS). Index -1 and no
-/// weights: the edge is off (a single path that does not use it).
-/// </summary>
-public readonly record struct EdgeSelection(Tensor? Weights, int Index, Tensor? Scale)
-{
-    public static EdgeSelection Off => new(null, -1, null);
-    public bool Active => Weights is not null || Index >= 0;
-}
-
-/// <summary>
 /// One edge of a supernet: the candidate ops of a decision, built by the same factory as the discrete networks.
 /// 'none' is never computed (it contributes nothing, so the edge returns null when only 'none' is selected).
 /// With <c>partialK</c> &gt; 1 only the first 1/K of the channels go through the ops (PC-DARTS); the rest bypass
@@ -111,24 +100,4 @@ public sealed class MixedEdge : nn.Module
         long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
         return x.view(n, groups, c / groups, h, w).transpose(1, 2).reshape(n, c, h, w);
     }
-}
-
-/// <summary>A pooling op followed by affine-free batch norm, as DARTS' search cells use them (weights of pooled and
-/// convolved paths then share a scale).</summary>
-public sealed class PoolBn : OpModule
-{
-    private readonly OpModule pool;
-    private readonly BatchNorm2d bn;
-
-    public PoolBn(OpModule pool, long channels) : base(nameof(PoolBn))
-    {
-        this.pool = pool;
-        bn = nn.BatchNorm2d(channels, affine: false);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x) => bn.call(pool.call(x));
-
-    public override string EmitOnnx(OnnxGraphBuilder g, string input, string name) =>
-        throw new NotSupportedException("supernets are not exported; derive an architecture and export its network");
 }

@@ -11,26 +11,6 @@ using NasOnnx.Artifacts;
 
 namespace NasOnnx.Training;
 
-/// <summary>The data a training run uses: which images train, which validate, and how pixels become inputs.</summary>
-public sealed record TrainingData(Dataset Train, int[] TrainIndices, Dataset Validation, int[] ValidationIndices, Normalization Normalization)
-{
-    public IReadOnlyList<IAugmentation> Augmentations { get; init; } = [];
-}
-
-/// <summary>Where a training run writes its reports and checkpoints (all optional).</summary>
-public sealed record TrainerOptions
-{
-    /// <summary>epochs.csv: one row per finished epoch, rewritten after every epoch.</summary>
-    public string? MetricsCsv { get; init; }
-    /// <summary>curves.png: loss and accuracy per epoch, written at the end.</summary>
-    public string? CurvesPng { get; init; }
-    /// <summary>Checkpoints to resume from and to write; null: none.</summary>
-    public CheckpointOptions? Checkpoints { get; init; }
-}
-
-/// <summary>What a training run did.</summary>
-public sealed record TrainingResult(IReadOnlyList<EpochMetrics> History, string? ResumedFrom, long ResumedAtStep, long Steps);
-
 /// <summary>
 /// Trains a network with SGD (momentum, optional Nesterov, weight decay), a cosine schedule with optional
 /// warm-up, label smoothing and gradient-norm clipping; evaluates on the validation indices after every

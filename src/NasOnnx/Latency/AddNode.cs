@@ -1,0 +1,15 @@
+using NasOnnx.Ops;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using NasOnnx.OnnxGraph;
+
+namespace NasOnnx.Latency;
+
+/// <summary>The Add joining two same-shaped values (a cell node's sum), measured as x + x.</summary>
+public sealed class AddNode : OpModule
+{
+    public AddNode() : base(nameof(AddNode)) => RegisterComponents();
+    public override Tensor forward(Tensor x) => x.add(x);
+    public override string EmitOnnx(OnnxGraphBuilder g, string input, string name) => g.Add(input, input, name + ".add");
+}

@@ -1,0 +1,5 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace NasOnnx.Latency;
+
+public enum ExecutionProviderKind { Cpu, Cuda }

@@ -1,0 +1,11 @@
+using System.Text.Json;
+using NasOnnx.Core;
+using NasOnnx.Architectures;
+
+namespace NasOnnx.Latency;
+
+/// <summary>Predicts an architecture's whole-model latency (ms) on one device. What the search's latency objective uses.</summary>
+public interface ILatencyPredictor
+{
+    double PredictMs(IArchitecture architecture);
+}

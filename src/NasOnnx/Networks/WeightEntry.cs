@@ -1,0 +1,10 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using NasOnnx.Core;
+using NasOnnx.Runtime;
+
+namespace NasOnnx.Networks;
+
+/// <summary>One tensor entry of a weights file.</summary>
+public sealed record WeightEntry(string Name, ScalarType DType, long[] Shape);

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using NasOnnx.Networks;
+using Onnx;
+using NasOnnx.Core;
+using NasOnnx.Architectures;
+using NasOnnx.OnnxGraph;
+
+namespace NasOnnx.Onnx;
+
+/// <summary>What goes into an exported model besides the network.</summary>
+public sealed record ExportOptions
+{
+    /// <summary>Fold BatchNorm into the preceding convolution (default). Off keeps BatchNormalization nodes.</summary>
+    public bool FoldBatchNorm { get; init; } = true;
+
+    /// <summary>Dataset name for the metadata (e.g. "fashion-mnist").</summary>
+    public string? Dataset { get; init; }
+
+    /// <summary>Per-channel input normalization the model expects (x - mean) / std, recorded in the metadata.</summary>
+    public IReadOnlyList<float>? NormalizationMean { get; init; }
+    public IReadOnlyList<float>? NormalizationStd { get; init; }
+
+    /// <summary>Test accuracy (0..1) and latency, when known.</summary>
+    public double? Accuracy { get; init; }
+    public double? LatencyMs { get; init; }
+
+    /// <summary>More metadata_props entries (keys are written as given).</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>Run the written model in ONNX Runtime and compare with TorchSharp before the file is written.</summary>
+    public bool Verify { get; init; }
+
+    /// <summary>Largest absolute difference accepted by <see cref="Verify"/>.</summary>
+    public double Tolerance { get; init; } = 1e-4;
+}

@@ -1,0 +1,8 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using NasOnnx.OnnxGraph;
+
+namespace NasOnnx.Ops;
+
+/// <summary>Activation after a convolution block.</summary>
+public enum Activation { None, Relu, Relu6 }

@@ -1,0 +1,9 @@
+namespace NasOnnx.Pipeline;
+
+/// <summary>One stage as declared: a unique name, a kind, params and named inputs that refer to earlier stages.</summary>
+public sealed record StageDefinition(
+    string Name,
+    string Kind,
+    IReadOnlyDictionary<string, RawParam> Params,
+    IReadOnlyDictionary<string, string> Inputs,
+    SourceSpot Spot);

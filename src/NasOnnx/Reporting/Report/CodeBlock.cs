@@ -1,0 +1,3 @@
+namespace NasOnnx.Reporting.Report;
+
+public sealed record CodeBlock(string Text) : ReportBlock;
