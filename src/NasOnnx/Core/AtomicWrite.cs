@@ -24,32 +24,15 @@ public static class AtomicWrite
     /// <paramref name="path"/>. <see cref="Commit"/> renames it into place (a rename needs no free space), so a
     /// caller can do the part that may fail for lack of space before it changes anything else.
     /// </summary>
-    public static string Prepare(string path, Action<Stream> write)
+    public static string Prepare(string path, Action<Stream> write) => AtTempPath(path, temp =>
     {
-        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            TestFaults.BeforeRename(temp, path);
-            return temp;
+            write(stream);
+            stream.Flush(flushToDisk: true);
         }
-        catch (Exception e) when (e is IOException || IsFileTooLarge(e))
-        {
-            TryDelete(temp);
-            throw CannotWrite(path, e);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-    }
+        TestFaults.BeforeRename(temp, path);
+    });
 
     /// <summary>Renames a prepared temp file into place.</summary>
     public static void Commit(string temp, string path)
@@ -71,16 +54,26 @@ public static class AtomicWrite
             "free disk space (or raise the quota or `ulimit -f` limit) and run again; files written before were left as they were", e) { FilePath = path };
 
     /// <summary>Lets <paramref name="write"/> create a file at a temp path of its own choosing (e.g. TorchSharp's save), then publishes it.</summary>
-    public static void ViaTempPath(string path, Action<string> write)
+    public static void ViaTempPath(string path, Action<string> write) => AtTempPath(path, temp =>
+    {
+        write(temp);
+        TestFaults.BeforeRename(temp, path);
+        File.Move(temp, path, overwrite: true);
+    });
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a fresh temp path beside <paramref name="path"/> and returns it. On failure the temp
+    /// file is deleted; I/O errors (disk full, file size limit) become one message naming <paramref name="path"/>.
+    /// </summary>
+    private static string AtTempPath(string path, Action<string> work)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
         string temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            write(temp);
-            TestFaults.BeforeRename(temp, path);
-            File.Move(temp, path, overwrite: true);
+            work(temp);
+            return temp;
         }
         catch (Exception e) when (e is IOException || IsFileTooLarge(e))
         {

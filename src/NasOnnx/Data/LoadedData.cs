@@ -1,6 +1,4 @@
-using System.Text.Json;
 using NasOnnx.Data;
-using NasOnnx.Core;
 
 namespace NasOnnx.Data;
 

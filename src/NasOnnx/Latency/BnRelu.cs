@@ -1,7 +1,4 @@
 using NasOnnx.Ops;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Latency;

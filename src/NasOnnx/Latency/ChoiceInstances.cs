@@ -1,4 +1,3 @@
-using System.Globalization;
 using NasOnnx.Ops;
 
 namespace NasOnnx.Latency;

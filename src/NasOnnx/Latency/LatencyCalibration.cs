@@ -1,7 +1,3 @@
-using System.Text.Json;
-using NasOnnx.Core;
-using NasOnnx.Architectures;
-
 namespace NasOnnx.Latency;
 
 /// <summary>

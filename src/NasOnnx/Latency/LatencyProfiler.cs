@@ -3,7 +3,6 @@ using NasOnnx.Networks;
 using NasOnnx.Onnx;
 using NasOnnx.Reporting;
 using Onnx;
-using TorchSharp;
 using NasOnnx.Core;
 using NasOnnx.OnnxGraph;
 

@@ -1,11 +1,5 @@
-using Google.Protobuf;
-using NasOnnx.Networks;
-using NasOnnx.Onnx;
 using NasOnnx.Reporting;
 using Onnx;
-using TorchSharp;
-using NasOnnx.Core;
-using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Latency;
 

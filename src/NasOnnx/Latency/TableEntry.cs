@@ -1,7 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using NasOnnx.Core;
-
 namespace NasOnnx.Latency;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using NasOnnx.Architectures;
-using NasOnnx.Artifacts;
-
 namespace NasOnnx.Latency;
 
 /// <summary>How well predictions match measurements.</summary>

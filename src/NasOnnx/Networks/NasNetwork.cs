@@ -1,6 +1,4 @@
 using NasOnnx.Ops;
-using TorchSharp;
-using static TorchSharp.torch;
 using NasOnnx.Architectures;
 using NasOnnx.OnnxGraph;
 

@@ -1,7 +1,3 @@
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-using NasOnnx.Core;
 using NasOnnx.Runtime;
 
 namespace NasOnnx.Networks;

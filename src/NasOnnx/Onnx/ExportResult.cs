@@ -1,14 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Reflection;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Google.Protobuf;
-using NasOnnx.Networks;
 using Onnx;
-using NasOnnx.Core;
-using NasOnnx.Architectures;
-using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Onnx;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
-using Google.Protobuf;
 using Onnx;
 
 namespace NasOnnx.Onnx;

@@ -1,6 +1,6 @@
+using Google.Protobuf;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Google.Protobuf;
 using Onnx;
 
 namespace NasOnnx.Onnx;

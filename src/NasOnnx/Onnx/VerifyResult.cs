@@ -1,7 +1,4 @@
 using Microsoft.ML.OnnxRuntime;
-using NasOnnx.Networks;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NasOnnx.Onnx;
 

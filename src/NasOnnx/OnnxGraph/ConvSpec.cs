@@ -1,6 +1,3 @@
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace NasOnnx.OnnxGraph;
 
 /// <summary>Geometry of a 2-d convolution, kept beside the TorchSharp module so the emitter need not read it back.</summary>

@@ -1,8 +1,6 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace NasOnnx.OnnxGraph;
 

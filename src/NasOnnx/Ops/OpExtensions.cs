@@ -1,5 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
 using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Ops;

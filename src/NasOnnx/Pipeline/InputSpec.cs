@@ -1,5 +1,3 @@
-using NasOnnx.Core;
-
 namespace NasOnnx.Pipeline;
 
 /// <summary>An input a stage kind takes from an earlier stage's outputs.</summary>

@@ -1,9 +1,5 @@
-using System.Diagnostics;
-using System.Text.Json;
-using NasOnnx.Artifacts;
 using NasOnnx.Reporting;
 using NasOnnx.Runtime;
-using NasOnnx.Core;
 
 namespace NasOnnx.Pipeline;
 

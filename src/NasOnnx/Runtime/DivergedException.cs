@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NasOnnx.Runtime;
 
 /// <summary>A training loop's loss or gradients stopped being finite. Loops add where (epoch, step, lr) before it reaches the user.</summary>

@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using TorchSharp;
-using static TorchSharp.torch;
-using NasOnnx.Core;
-
 namespace NasOnnx.Runtime;
 
 public static class NumericsConfigurationNames

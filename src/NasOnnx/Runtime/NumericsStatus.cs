@@ -1,11 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using TorchSharp;
-using static TorchSharp.torch;
-using NasOnnx.Core;
 
 namespace NasOnnx.Runtime;
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using TorchSharp;
 using NasOnnx.Core;
 
 namespace NasOnnx.Runtime;

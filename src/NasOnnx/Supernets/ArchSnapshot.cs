@@ -1,7 +1,3 @@
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace NasOnnx.Supernets;
 
 /// <summary>Plain numbers of the architecture weights (raw logits), for search.json, checkpoints and derive.</summary>

@@ -1,7 +1,3 @@
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace NasOnnx.Supernets;
 
 /// <summary>PC-DARTS edge-normalization weights: one logit per edge; softmax over the edges entering a node.</summary>

@@ -1,6 +1,4 @@
 using NasOnnx.Latency;
-using TorchSharp;
-using static TorchSharp.torch;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Supernets;

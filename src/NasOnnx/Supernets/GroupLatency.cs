@@ -1,8 +1,3 @@
-using NasOnnx.Latency;
-using TorchSharp;
-using static TorchSharp.torch;
-using NasOnnx.Architectures;
-
 namespace NasOnnx.Supernets;
 
 /// <summary>

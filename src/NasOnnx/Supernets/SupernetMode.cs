@@ -1,7 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-using NasOnnx.Architectures;
-
 namespace NasOnnx.Supernets;
 
 /// <summary>How a supernet's edges combine their ops in a forward pass.</summary>

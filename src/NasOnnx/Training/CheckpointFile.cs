@@ -1,10 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using TorchSharp;
-using static TorchSharp.torch;
 using NasOnnx.Core;
-using NasOnnx.Artifacts;
 
 namespace NasOnnx.Training;
 

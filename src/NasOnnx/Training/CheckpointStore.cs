@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using NasOnnx.Reporting;
-using static TorchSharp.torch;
 using NasOnnx.Core;
 
 namespace NasOnnx.Training;

@@ -1,6 +1,4 @@
 using NasOnnx.Data;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NasOnnx.Training;
 

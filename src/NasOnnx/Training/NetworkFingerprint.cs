@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using static TorchSharp.torch;
 
 namespace NasOnnx.Training;
 

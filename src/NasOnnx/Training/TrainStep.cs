@@ -1,7 +1,4 @@
 using NasOnnx.Data;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 using NasOnnx.Runtime;
 using NasOnnx.Networks;
 

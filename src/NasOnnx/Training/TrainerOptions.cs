@@ -1,13 +1,5 @@
-using System.Diagnostics;
-using NasOnnx.Data;
 using NasOnnx.Reporting;
-using TorchSharp;
-using static TorchSharp.torch;
-using NasOnnx.Core;
-using NasOnnx.Plots;
 using NasOnnx.Runtime;
-using NasOnnx.Networks;
-using NasOnnx.Artifacts;
 
 namespace NasOnnx.Training;
 

@@ -1,5 +1,4 @@
 using NasOnnx.Networks;
-using TorchSharp;
 using NasOnnx.Core;
 using NasOnnx.Data;
 using NasOnnx.Architectures;

@@ -1,6 +1,4 @@
 using NasOnnx.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 using NasOnnx.Data;
 using NasOnnx.Artifacts;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using NasOnnx.Data;
 using NasOnnx.Networks;
 using NasOnnx.Pipeline;
-using TorchSharp;
 using NasOnnx.Core;
 
 namespace NasOnnx.Pipeline.Stages;

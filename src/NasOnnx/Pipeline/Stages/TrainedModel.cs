@@ -1,7 +1,5 @@
 using NasOnnx.Networks;
 using NasOnnx.Spaces;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace NasOnnx.Pipeline.Stages;
 

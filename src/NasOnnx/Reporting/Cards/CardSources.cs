@@ -1,12 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using NasOnnx.Artifacts;
-using NasOnnx.Latency;
-using NasOnnx.Onnx;
-using NasOnnx.Spaces;
-using NasOnnx.Core;
-using NasOnnx.Architectures;
-
 namespace NasOnnx.Reporting.Cards;
 
 /// <summary>Which stages of a run a model card is made from.</summary>

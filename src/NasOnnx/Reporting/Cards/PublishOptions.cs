@@ -1,8 +1,4 @@
-using NasOnnx.Artifacts;
 using System.Text.RegularExpressions;
-using NasOnnx.Latency;
-using NasOnnx.Onnx;
-using NasOnnx.Core;
 
 namespace NasOnnx.Reporting.Cards;
 

@@ -3,7 +3,6 @@ using NasOnnx.Latency;
 using NasOnnx.Networks;
 using NasOnnx.Onnx;
 using NasOnnx.Spaces;
-using TorchSharp;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.Latency;

@@ -3,7 +3,6 @@ using NasOnnx.Networks;
 using NasOnnx.Reporting;
 using NasOnnx.Spaces;
 using NasOnnx.Training;
-using TorchSharp;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
 

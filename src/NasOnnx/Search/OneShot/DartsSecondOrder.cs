@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace NasOnnx.Search.OneShot;
 
 /// <summary>DARTS with the second-order (unrolled) architecture gradient (<see cref="SupernetTrainer.SecondOrderGradient"/>).</summary>

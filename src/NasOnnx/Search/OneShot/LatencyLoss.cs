@@ -1,6 +1,5 @@
 using System.Globalization;
 using NasOnnx.Supernets;
-using static TorchSharp.torch;
 
 namespace NasOnnx.Search.OneShot;
 

@@ -4,7 +4,6 @@ using NasOnnx.Data;
 using NasOnnx.Latency;
 using NasOnnx.Spaces;
 using NasOnnx.Supernets;
-using static TorchSharp.torch;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.OneShot;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using NasOnnx.Spaces;
-using TorchSharp;
-using static TorchSharp.torch;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Search.OneShot;

@@ -4,8 +4,6 @@ using NasOnnx.Data;
 using NasOnnx.Latency;
 using NasOnnx.Reporting;
 using NasOnnx.Supernets;
-using TorchSharp;
-using static TorchSharp.torch;
 using NasOnnx.Architectures;
 using NasOnnx.Artifacts;
 

@@ -1,8 +1,5 @@
 using NasOnnx.Latency;
 using NasOnnx.Supernets;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 using NasOnnx.Architectures;
 using NasOnnx.Runtime;
 

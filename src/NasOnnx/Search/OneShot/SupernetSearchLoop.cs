@@ -5,8 +5,6 @@ using NasOnnx.Data;
 using NasOnnx.Reporting;
 using NasOnnx.Supernets;
 using NasOnnx.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 using NasOnnx.Spaces;
 using NasOnnx.Plots;
 using NasOnnx.Runtime;

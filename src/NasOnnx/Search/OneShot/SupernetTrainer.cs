@@ -1,7 +1,4 @@
 using NasOnnx.Supernets;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 using NasOnnx.Runtime;
 
 namespace NasOnnx.Search.OneShot;

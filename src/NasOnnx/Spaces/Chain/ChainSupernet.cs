@@ -1,9 +1,6 @@
 using NasOnnx.Networks;
 using NasOnnx.Supernets;
 using NasOnnx.Ops;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 using NasOnnx.Architectures;
 using NasOnnx.OnnxGraph;
 

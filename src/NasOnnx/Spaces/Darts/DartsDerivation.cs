@@ -31,7 +31,7 @@ public static class DartsDerivation
 
     public static List<DartsEdge> DeriveCell(double[][] probs, double[]? edgeWeights, int maxSkip)
     {
-        int skip = DartsSpace.Ops.ToList().IndexOf(CellOps.SkipConnect), none = DartsSpace.Ops.ToList().IndexOf(CellOps.None);
+        int skip = DartsSpace.Ops.ToList().IndexOf(CellOps.SkipConnect), none = DartsSpace.NoneIndex;
         var banned = new HashSet<(int Edge, int Op)>();
         while (true)
         {

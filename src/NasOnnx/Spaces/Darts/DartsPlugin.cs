@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using NasOnnx.Architectures;
 using NasOnnx.Latency;
 using NasOnnx.Networks;
-using NasOnnx.Ops;
 using NasOnnx.Supernets;
 using NasOnnx.Spaces;
 
@@ -59,7 +58,7 @@ public sealed class DartsPlugin : ISpacePlugin, ISupernetSupport
             groups.Add(new GroupLatency(g.Name, ms)
             {
                 Nodes = nodes,
-                NoneChoice = DartsSpace.Ops.ToList().IndexOf(CellOps.None),
+                NoneChoice = DartsSpace.NoneIndex,
                 BetaGroup = supernet.Arch.Beta(g.Name + "_beta")?.Name,
             });
         }

@@ -17,6 +17,9 @@ public sealed class DartsSpace : DecisionSpaceBase<DartsArchitecture>
     public static readonly IReadOnlyList<string> Ops =
         [CellOps.None, CellOps.MaxPool3x3, CellOps.AvgPool3x3, CellOps.SkipConnect, CellOps.SepConv3x3, CellOps.SepConv5x5, CellOps.DilConv3x3, CellOps.DilConv5x5];
 
+    /// <summary>The column of 'none' in <see cref="Ops"/> (a supernet edge's "no edge" choice).</summary>
+    public static readonly int NoneIndex = Ops.ToList().IndexOf(CellOps.None);
+
     /// <summary>The ops a derived (discrete) cell may use.</summary>
     public static readonly IReadOnlyList<string> DiscreteOps = Ops.Where(o => o != CellOps.None).ToArray();
 

@@ -1,8 +1,5 @@
 using NasOnnx.Ops;
 using NasOnnx.Networks;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Spaces.Macro;

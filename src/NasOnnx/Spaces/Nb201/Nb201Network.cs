@@ -1,8 +1,5 @@
 using NasOnnx.Networks;
 using NasOnnx.Ops;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Spaces.Nb201;

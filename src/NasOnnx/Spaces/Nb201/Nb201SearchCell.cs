@@ -1,8 +1,5 @@
 using NasOnnx.Supernets;
 using NasOnnx.Ops;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace NasOnnx.Spaces.Nb201;
 
