@@ -1,3 +1,4 @@
+using NasOnnx.Search.Latency;
 using NasOnnx.Search;
 using NasOnnx.Spaces;
 using NasOnnx.Latency;
@@ -44,11 +45,10 @@ public sealed record MeasuredLatencyInput(double P50Ms, double P90Ms, string Dev
     private static MeasuredLatencyInput FromSearch(StageContext context, string dir, string path)
     {
         var outcome = SearchOutcome.Load(dir);
-        if (!outcome.BestObjectives.TryGetValue("measured_p50_ms", out double p50))
+        if (!outcome.BestObjectives.TryGetValue(MeasuredFinalists.P50Key, out double p50))
             throw context.Error("the search in the `latency` input did not measure its winner",
                 "run that search with latency_target and final_candidates > 0, or give a benchmark stage as the `latency` input", path);
-        string device = outcome.Payload is { } p && p.TryGetProperty("final", out var f) && f.TryGetProperty("device", out var d) ? d.GetString() ?? "" : "";
-        return new MeasuredLatencyInput(p50, outcome.BestObjectives.TryGetValue("measured_p90_ms", out double p90) ? p90 : double.NaN, device,
+        return new MeasuredLatencyInput(p50, outcome.BestObjectives.TryGetValue(MeasuredFinalists.P90Key, out double p90) ? p90 : double.NaN, MeasuredFinalists.DeviceOf(outcome),
             "search final candidates", SpaceRegistry.Parse(outcome.Best.GetRawText()).ArchId);
     }
 }

@@ -9,13 +9,16 @@ namespace NasOnnx.Search.Latency;
 /// </summary>
 public sealed record MeasuredFinalists(IReadOnlyList<FinalCandidate> Candidates, FinalCandidate Chosen, bool MeetsTarget, DeviceFingerprint Device, double TargetMs)
 {
+    /// <summary>The keys of the winner's measured latency in search.json's best_objectives.</summary>
+    public const string P50Key = "measured_p50_ms", P90Key = "measured_p90_ms";
+
     /// <summary>search.json's best_objectives: the chosen trial's objectives, its score and its measured latency.</summary>
     public SortedDictionary<string, double> BestObjectives() =>
         new(Chosen.Trial.Objectives, StringComparer.Ordinal)
         {
             ["score"] = Chosen.Trial.Score,
-            ["measured_p50_ms"] = Chosen.MeasuredP50Ms,
-            ["measured_p90_ms"] = Chosen.MeasuredP90Ms,
+            [P50Key] = Chosen.MeasuredP50Ms,
+            [P90Key] = Chosen.MeasuredP90Ms,
         };
 
     /// <summary>search.json's `final`.</summary>
@@ -38,4 +41,8 @@ public sealed record MeasuredFinalists(IReadOnlyList<FinalCandidate> Candidates,
             ["meets_target"] = f.MeetsTarget,
         }).ToArray()),
     };
+
+    /// <summary>The device the finalists of a saved search were measured on ("" when it measured none): `final.device` of <see cref="ToJson"/>.</summary>
+    public static string DeviceOf(SearchOutcome outcome) =>
+        outcome.Payload is { } p && p.TryGetProperty("final", out var f) && f.TryGetProperty("device", out var d) ? d.GetString() ?? "" : "";
 }
