@@ -45,6 +45,9 @@ public static class NasOnnxCli
             config.AddCommand<CardCommand>("card")
                 .WithDescription("Regenerate a published model's model_card.md from its model_card.json (--check: only check).")
                 .WithExample("card", "models/darts-v2-fashion", "--check");
+            config.AddCommand<ImagesCommand>("images")
+                .WithDescription("Write a built-in dataset (fashion-mnist, mnist, cifar10, cifar100) as an image folder: OUT/train|test/<class>/<n>.png.")
+                .WithExample("images", "fashion-mnist", "--out", "data/fashion-mnist-png");
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Measure speed and latency on this machine.");
