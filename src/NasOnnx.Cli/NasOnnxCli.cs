@@ -39,6 +39,9 @@ public static class NasOnnxCli
             config.AddCommand<InspectCommand>("inspect")
                 .WithDescription("Show an ONNX model's inputs, outputs, op counts, parameters, MACs and NasOnnx metadata.")
                 .WithExample("inspect", "model.onnx");
+            config.AddCommand<PredictCommand>("predict")
+                .WithDescription("Classify images (files or folders) with an exported model: top classes with probabilities, from the model's metadata.")
+                .WithExample("predict", "model.onnx", "photos/", "--top", "3");
             config.AddCommand<PublishCommand>("publish")
                 .WithDescription("Publish a run's exported model into models/NAME/: ONNX, architecture JSON, model card (JSON + Markdown), lock, report.")
                 .WithExample("publish", "runs/retrain-reference", "--name", "darts-v2-fashion");

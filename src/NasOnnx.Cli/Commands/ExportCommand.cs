@@ -62,6 +62,18 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportCommand.
         [Description("Measured latency in milliseconds (metadata).")]
         public double? LatencyMs { get; init; }
 
+        [CommandOption("--preprocess <LAYOUT>")]
+        [Description("nchw or nhwc: the model takes uint8 images [N, C, H, W] or [N, H, W, C] and normalizes them inside (needs --mean/--std). Default: none (normalized float input).")]
+        public string? Preprocess { get; init; }
+
+        [CommandOption("--any-size")]
+        [Description("With --preprocess: any image height and width, resized inside the model (shorter side to the resolution, centre crop).")]
+        public bool AnySize { get; init; }
+
+        [CommandOption("--classes <LIST>")]
+        [Description("Class names in label order, comma separated (metadata nasonnx.classes, read by `nasonnx predict`).")]
+        public string? Classes { get; init; }
+
         [CommandOption("--threads <N>")]
         [Description("TorchSharp threads (0: NASONNX_THREADS or all cores).")]
         [DefaultValue(0)]
@@ -73,9 +85,14 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportCommand.
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required.");
             if ((Weights is null) == !RandomWeights) return ValidationResult.Error("Give exactly one of --weights PATH or --random-weights.");
             if (Accuracy is < 0 or > 1) return ValidationResult.Error("--accuracy is a fraction between 0 and 1.");
+            if (Preprocess is not null && !Enum.TryParse<PreprocessLayout>(Preprocess, ignoreCase: true, out _)) return ValidationResult.Error("--preprocess is none, nchw or nhwc.");
+            if (AnySize && Layout == PreprocessLayout.None) return ValidationResult.Error("--any-size needs --preprocess nchw or nhwc.");
+            if (Layout != PreprocessLayout.None && (Mean is null || Std is null)) return ValidationResult.Error("--preprocess needs the model's normalization: --mean and --std.");
             if (TryFloats(Mean, out _) is false || TryFloats(Std, out _) is false) return ValidationResult.Error("--mean and --std are comma-separated numbers, e.g. 0.286 or 0.49,0.48,0.45.");
             return ValidationResult.Success();
         }
+
+        internal PreprocessLayout Layout => Enum.TryParse<PreprocessLayout>(Preprocess, ignoreCase: true, out var layout) ? layout : PreprocessLayout.None;
 
         internal static bool? TryFloats(string? text, out float[]? values)
         {
@@ -105,6 +122,9 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportCommand.
             NormalizationStd = std,
             Accuracy = settings.Accuracy,
             LatencyMs = settings.LatencyMs,
+            Preprocess = settings.Layout,
+            AnySize = settings.AnySize,
+            ClassNames = settings.Classes?.Split(',', StringSplitOptions.TrimEntries),
         };
         var result = settings.RandomWeights
             ? ArchitectureExporter.ExportRandom(arch, settings.Seed, settings.Out, options)
@@ -119,6 +139,8 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportCommand.
         table.AddRow("nodes", result.Nodes.ToString(CultureInfo.InvariantCulture));
         table.AddRow("file size", $"{result.FileBytes / 1024.0:F1} KiB");
         table.AddRow("BatchNorm", settings.NoFold ? "kept" : "folded");
+        table.AddRow("input", Markup.Escape(settings.Layout == PreprocessLayout.None ? "float, normalized [N, C, H, W]"
+            : $"uint8 images {(settings.Layout == PreprocessLayout.Nhwc ? "[N, H, W, C]" : "[N, C, H, W]")}{(settings.AnySize ? ", any size (resized inside)" : "")}, normalized inside"));
         table.AddRow("export time", $"{result.Elapsed.TotalSeconds:F2} s");
         if (result.Verification is { } v)
             table.AddRow("ONNX Runtime check", $"max abs diff {v.MaxAbsDiff:G3}, rel {v.MaxRelDiff:G3} (batch {string.Join(", ", v.BatchSizes)})");

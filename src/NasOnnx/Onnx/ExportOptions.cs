@@ -27,4 +27,17 @@ public sealed record ExportOptions
 
     /// <summary>Largest absolute difference accepted by <see cref="Verify"/>.</summary>
     public double Tolerance { get; init; } = 1e-4;
+
+    /// <summary>
+    /// Take uint8 images in this layout and normalize them inside the graph (needs the normalization above). Off
+    /// (<see cref="PreprocessLayout.None"/>) keeps the plain float input and the default export's bytes.
+    /// </summary>
+    public PreprocessLayout Preprocess { get; init; } = PreprocessLayout.None;
+
+    /// <summary>With <see cref="Preprocess"/>: any height and width, resized inside the graph (shorter side to the
+    /// trained resolution, then the centre crop).</summary>
+    public bool AnySize { get; init; }
+
+    /// <summary>Class names in label order, written as <c>nasonnx.classes</c> when given (a deployer needs nothing else).</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
 }

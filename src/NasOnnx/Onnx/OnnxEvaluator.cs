@@ -9,17 +9,7 @@ public static class OnnxEvaluator
 {
     public static EvaluationResult Evaluate(string modelPath, Dataset data, int[] indices, Normalization normalization, int batchSize = 256, int threads = 1)
     {
-        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
-        InferenceSession session;
-        try
-        {
-            session = new InferenceSession(modelPath, options);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new NasOnnxException($"ONNX Runtime cannot load the model: {e.Message}", "re-export it (nasonnx export or the export stage)") { FilePath = modelPath };
-        }
-        using (session)
+        using (var session = OnnxSessions.Open(modelPath, threads, "re-export it (nasonnx export or the export stage)"))
         {
             var result = new EvaluationResult(data.Classes);
             using var loader = new BatchLoader(data, indices, new BatchLoaderOptions { BatchSize = batchSize, Shuffle = false, Normalization = normalization });

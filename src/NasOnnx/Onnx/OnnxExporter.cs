@@ -7,6 +7,7 @@ using NasOnnx.Networks;
 using Onnx;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.Data;
 using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Onnx;
@@ -14,7 +15,8 @@ namespace NasOnnx.Onnx;
 /// <summary>
 /// Writes a NasOnnx network as a plain ONNX model (IR 8, opset 17): input "input" [batch, C, H, W], output
 /// "logits" [batch, classes], weights as initializers, architecture and run facts in metadata_props. The network
-/// emits itself (each op writes its own nodes), so a new space needs nothing here.
+/// emits itself (each op writes its own nodes), so a new space needs nothing here. With
+/// <see cref="ExportOptions.Preprocess"/> the input is uint8 images instead and the normalization is inside the graph.
 /// </summary>
 public static class OnnxExporter
 {
@@ -36,6 +38,22 @@ public static class OnnxExporter
         public const string LatencyMs = "nasonnx.latency_ms";
         public const string BatchNormFolded = "nasonnx.bn_folded";
         public const string FoldedParameterDelta = "nasonnx.folded_param_delta";
+
+        // Written only with preprocessing (the input keys) or given class names, so a default export keeps its bytes.
+        /// <summary>"nchw" or "nhwc": the uint8 input's layout (absent: plain float [N, C, H, W], normalized).</summary>
+        public const string InputLayout = "nasonnx.input_layout";
+        /// <summary>"uint8" when the model takes raw pixels.</summary>
+        public const string InputType = "nasonnx.input_type";
+        /// <summary>"fixed" (the trained resolution) or "any" (resized inside the graph).</summary>
+        public const string InputSize = "nasonnx.input_size";
+        /// <summary>How an any-size model resizes.</summary>
+        public const string Resize = "nasonnx.resize";
+        /// <summary>The trained resolution, "HxW" (e.g. "28x28").</summary>
+        public const string Resolution = "nasonnx.resolution";
+        /// <summary>Image channels: 1 (grayscale) or 3 (RGB).</summary>
+        public const string Channels = "nasonnx.channels";
+        /// <summary>Class names in label order, a JSON array of strings.</summary>
+        public const string Classes = "nasonnx.classes";
     }
 
     public static string ProducerVersion { get; } =
@@ -65,7 +83,7 @@ public static class OnnxExporter
         VerifyResult? verification = null;
         if (options.Verify)
         {
-            verification = OnnxVerifier.Compare(net, bytes);
+            verification = options.Preprocess == PreprocessLayout.None ? OnnxVerifier.Compare(net, bytes) : VerifyPreprocessed(net, bytes, options);
             if (verification.MaxAbsDiff > options.Tolerance)
                 throw new NasOnnxException(
                     $"The exported model differs from the TorchSharp network by up to {verification.MaxAbsDiff:G3} (tolerance {options.Tolerance:G3}); nothing was written.",
@@ -79,15 +97,38 @@ public static class OnnxExporter
         return new ExportResult(full, net.Architecture.Space, net.Architecture.ArchId, bytes.LongLength, parameters, macs, model.Graph.Node.Count, sw.Elapsed, verification);
     }
 
+    /// <summary>
+    /// TorchSharp against the plain model, then the plain model against the preprocessed one on uint8 images: together
+    /// they bound how far the preprocessed model is from the network fed the training normalization.
+    /// </summary>
+    private static VerifyResult VerifyPreprocessed(NasNetwork net, byte[] preprocessed, ExportOptions options)
+    {
+        byte[] plain = BuildModel(net, options with { Preprocess = PreprocessLayout.None, AnySize = false }).ToByteArray();
+        var network = OnnxVerifier.Compare(net, plain);
+        var pre = OnnxVerifier.ComparePreprocessed(plain, preprocessed, options.Preprocess, NormalizationOf(options), net.Architecture.Input);
+        return network.MaxAbsDiff >= pre.MaxAbsDiff ? network with { MaxRelDiff = Math.Max(network.MaxRelDiff, pre.MaxRelDiff) }
+            : pre with { MaxRelDiff = Math.Max(network.MaxRelDiff, pre.MaxRelDiff) };
+    }
+
+    private static Normalization NormalizationOf(ExportOptions options) =>
+        options.NormalizationMean is { } mean && options.NormalizationStd is { } std
+            ? new Normalization(mean, std)
+            : throw new NasOnnxException("Preprocessing inside the model needs the normalization the model was trained with.",
+                "Give the mean and std (export: --mean/--std; the export stage: the `data` input).");
+
     /// <summary>Builds the ONNX model of a network in eval mode.</summary>
     public static ModelProto BuildModel(NasNetwork net, ExportOptions? options = null)
     {
         options ??= new ExportOptions();
         var arch = net.Architecture;
         var g = new OnnxGraphBuilder(options.FoldBatchNorm, graphName: $"{arch.Space}_{arch.ArchId}");
-        g.AddInput(InputName, arch.Input.Channels, arch.Input.Height, arch.Input.Width);
+        string networkInput = InputName;
+        if (options.Preprocess == PreprocessLayout.None)
+            g.AddInput(InputName, arch.Input.Channels, arch.Input.Height, arch.Input.Width);
+        else
+            networkInput = PreprocessingGraph.Emit(g, InputName, arch.Input, options.Preprocess, options.AnySize, NormalizationOf(options));
         string output;
-        using (TorchSharp.torch.no_grad()) output = net.EmitOnnx(g, InputName, "");
+        using (TorchSharp.torch.no_grad()) output = net.EmitOnnx(g, networkInput, "");
         if (g.Graph.Node.Count == 0 || g.Graph.Node[^1].Output[0] != output)
             output = g.Node("Identity", [output], OutputName);
         else
@@ -121,6 +162,22 @@ public static class OnnxExporter
         if (options.LatencyMs is double lat) Meta(Keys.LatencyMs, lat.ToString("R", CultureInfo.InvariantCulture));
         Meta(Keys.BatchNormFolded, options.FoldBatchNorm ? "true" : "false");
         Meta(Keys.FoldedParameterDelta, g.FoldedParameterDelta.ToString(CultureInfo.InvariantCulture));
+        if (options.Preprocess != PreprocessLayout.None)
+        {
+            Meta(Keys.InputLayout, options.Preprocess.ToString().ToLowerInvariant());
+            Meta(Keys.InputType, "uint8");
+            Meta(Keys.InputSize, options.AnySize ? "any" : "fixed");
+            if (options.AnySize) Meta(Keys.Resize, PreprocessingGraph.ResizeDescription);
+            Meta(Keys.Resolution, $"{arch.Input.Height}x{arch.Input.Width}");
+            Meta(Keys.Channels, arch.Input.Channels.ToString(CultureInfo.InvariantCulture));
+        }
+        if (options.ClassNames is { } classes)
+        {
+            if (classes.Count != arch.Classes)
+                throw new NasOnnxException($"{classes.Count} class names were given for a network with {arch.Classes} classes.",
+                    "Give one name per output class, in label order.");
+            Meta(Keys.Classes, System.Text.Json.JsonSerializer.Serialize(classes));
+        }
         if (options.Metadata is not null)
             foreach (var (k, v) in options.Metadata) Meta(k, v);
         return model;

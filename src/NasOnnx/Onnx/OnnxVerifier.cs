@@ -1,4 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
+using NasOnnx.Architectures;
+using NasOnnx.Data;
 using NasOnnx.Networks;
 
 namespace NasOnnx.Onnx;
@@ -30,13 +32,7 @@ public static class OnnxVerifier
             var shape = outputs[0].GetTensorTypeAndShape().Shape;
             if (shape.Length != 2 || shape[0] != n || shape[1] != network.Architecture.Classes || actual.Length != expected.Length)
                 throw new InvalidOperationException($"ONNX output shape [{string.Join(", ", shape)}] differs from TorchSharp's [{n}, {network.Architecture.Classes}].");
-            for (int i = 0; i < expected.Length; i++)
-            {
-                double d = Math.Abs((double)expected[i] - actual[i]);
-                if (double.IsNaN(d)) d = double.PositiveInfinity;
-                maxAbs = Math.Max(maxAbs, d);
-                maxOut = Math.Max(maxOut, Math.Abs(expected[i]));
-            }
+            Accumulate(expected, actual, ref maxAbs, ref maxOut);
         }
         if (training) network.train();
         return new VerifyResult(maxAbs, maxOut > 0 ? maxAbs / maxOut : maxAbs, maxOut, batchSizes);
@@ -44,4 +40,51 @@ public static class OnnxVerifier
 
     public static VerifyResult Compare(NasNetwork network, string onnxPath, int seed = 0, int threads = 1, params int[] batchSizes) =>
         Compare(network, File.ReadAllBytes(onnxPath), seed, threads, batchSizes);
+
+    /// <summary>
+    /// Runs random uint8 images through a model with preprocessing inside and, normalized in C# the way training
+    /// normalizes them (<see cref="Normalization.Apply"/>), through the plain model of the same network; the difference
+    /// is what the preprocessing nodes change. Any-size models get images at the trained resolution (Resize to the same size).
+    /// </summary>
+    public static VerifyResult ComparePreprocessed(byte[] plainModel, byte[] preprocessedModel, PreprocessLayout layout, Normalization normalization,
+        InputShape shape, int seed = 0, int threads = 1, params int[] batchSizes)
+    {
+        if (batchSizes.Length == 0) batchSizes = [1, 3];
+        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+        using var plain = new InferenceSession(plainModel, options);
+        using var preprocessed = new InferenceSession(preprocessedModel, options);
+        using var runOptions = new RunOptions();
+        var random = new Random(seed + 12345);
+        double maxAbs = 0, maxOut = 0;
+        foreach (int n in batchSizes)
+        {
+            var images = Enumerable.Range(0, n).Select(_ =>
+            {
+                var pixels = new byte[shape.Channels * shape.Height * shape.Width];
+                random.NextBytes(pixels);
+                return pixels;
+            }).ToArray();
+            using var floats = ImageBatch.Normalized(images, normalization, shape.Channels, shape.Height, shape.Width);
+            using var bytes = ImageBatch.Pixels(images, layout, shape.Channels, shape.Height, shape.Width);
+            using var expectedOutputs = plain.Run(runOptions, [OnnxExporter.InputName], [floats], [OnnxExporter.OutputName]);
+            using var actualOutputs = preprocessed.Run(runOptions, [OnnxExporter.InputName], [bytes], [OnnxExporter.OutputName]);
+            var expected = expectedOutputs[0].GetTensorDataAsSpan<float>();
+            var actual = actualOutputs[0].GetTensorDataAsSpan<float>();
+            if (expected.Length != actual.Length)
+                throw new InvalidOperationException($"The preprocessed model gives {actual.Length} outputs, the plain model {expected.Length}.");
+            Accumulate(expected, actual, ref maxAbs, ref maxOut);
+        }
+        return new VerifyResult(maxAbs, maxOut > 0 ? maxAbs / maxOut : maxAbs, maxOut, batchSizes);
+    }
+
+    /// <summary>Largest |expected - actual| (NaN counts as infinite) and largest |expected| so far.</summary>
+    private static void Accumulate(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, ref double maxAbs, ref double maxOut)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double d = Math.Abs((double)expected[i] - actual[i]);
+            maxAbs = Math.Max(maxAbs, double.IsNaN(d) ? double.PositiveInfinity : d);
+            maxOut = Math.Max(maxOut, Math.Abs(expected[i]));
+        }
+    }
 }

@@ -42,26 +42,36 @@ public sealed class OnnxGraphBuilder
         }
     }
 
-    public void AddInput(string name, int channels, int height, int width)
+    public void AddInput(string name, int channels, int height, int width) =>
+        AddInput(name, TensorProto.Types.DataType.Float, Dim(channels), Dim(height), Dim(width));
+
+    /// <summary>A graph input of any element type; the batch dimension is symbolic, the others as given.</summary>
+    public void AddInput(string name, TensorProto.Types.DataType elementType, params TensorShapeProto.Types.Dimension[] dimsAfterBatch)
     {
         _names.Add(name);
-        Graph.Input.Add(ValueInfo(name, channels, height, width));
+        Graph.Input.Add(ValueInfo(name, elementType, dimsAfterBatch));
     }
 
     public void AddOutput(string name, params long[] dimsAfterBatch)
     {
-        Graph.Output.Add(ValueInfo(name, dimsAfterBatch));
+        Graph.Output.Add(ValueInfo(name, TensorProto.Types.DataType.Float, dimsAfterBatch.Select(Dim).ToArray()));
     }
 
-    private static ValueInfoProto ValueInfo(string name, params long[] dimsAfterBatch)
+    /// <summary>A fixed dimension.</summary>
+    public static TensorShapeProto.Types.Dimension Dim(long value) => new() { DimValue = value };
+
+    /// <summary>A symbolic dimension (any size at run time).</summary>
+    public static TensorShapeProto.Types.Dimension Dim(string param) => new() { DimParam = param };
+
+    private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType elementType, TensorShapeProto.Types.Dimension[] dimsAfterBatch)
     {
         var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
-        foreach (var d in dimsAfterBatch) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        shape.Dim.Add(Dim("batch"));
+        shape.Dim.AddRange(dimsAfterBatch);
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)elementType, Shape = shape } },
         };
     }
 
@@ -140,6 +150,9 @@ public sealed class OnnxGraphBuilder
 
     public static AttributeProto Float(string name, float value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    public static AttributeProto Str(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
 
     // ---- layers ----
 

@@ -13,7 +13,8 @@ public class CliTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static (int Code, string Output) Run(params string[] args)
+    /// <summary>Runs the CLI in-process with a wide test console (other CLI tests share it).</summary>
+    internal static (int Code, string Output) Run(params string[] args)
     {
         var console = new TestConsole();
         console.Profile.Width = 400;

@@ -26,6 +26,10 @@ public sealed class ExportStage : IStage
         ParamSpec.Bool("fold_bn", true, "fold BatchNorm into the preceding convolution"),
         ParamSpec.Bool("verify", true, "compare ONNX Runtime with TorchSharp (batch 1 and 3) before writing"),
         ParamSpec.Float("tolerance", 1e-4, "largest allowed absolute difference in logits"),
+        ParamSpec.Choice("preprocess", "none", "none: the input is normalized float [N, C, H, W]; nchw or nhwc: the input becomes uint8 images " +
+            "[N, C, H, W] or [N, H, W, C] at the trained resolution, cast and normalized inside the model, and the metadata gains " +
+            "the class names, resolution, channels and layout (needs the `data` input)", "none", "nchw", "nhwc"),
+        ParamSpec.Bool("any_size", false, "with preprocess: any image height and width, resized inside the model (shorter side to the resolution, centre crop)"),
     ];
 
     public IReadOnlyList<InputSpec> Inputs { get; } =
@@ -47,6 +51,11 @@ public sealed class ExportStage : IStage
         PreparedDataset? data = context.HasInput("data") ? PreparedDataset.Load(context.Input("data")) : null;
         double? accuracy = context.HasInput("evaluation") ? ReadAccuracy(context, context.Input("evaluation")) : null;
         var latency = context.HasInput("latency") ? MeasuredLatencyInput.Read(context, context.Input("latency"), arch.ArchId) : null;
+        var preprocess = Enum.Parse<PreprocessLayout>(context.RequiredString("preprocess"), ignoreCase: true);
+        if (preprocess != PreprocessLayout.None && data is null)
+            throw context.Error("preprocess needs the `data` input", "give the export stage a `data` input (the prepare-data stage): its normalization and class names go into the model");
+        if (preprocess == PreprocessLayout.None && context.Bool("any_size"))
+            throw context.Error("any_size needs preprocess: nchw or nhwc", "set preprocess, or drop any_size");
         var metadata = new Dictionary<string, string>();
         if (latency is not null)
         {
@@ -65,6 +74,10 @@ public sealed class ExportStage : IStage
             Accuracy = accuracy,
             LatencyMs = latency?.P50Ms,
             Metadata = metadata,
+            Preprocess = preprocess,
+            AnySize = context.Bool("any_size"),
+            // Class names only with preprocessing: a default export's model.onnx keeps its bytes (the behaviour goldens pin them).
+            ClassNames = preprocess == PreprocessLayout.None ? null : data?.ClassNames,
         });
         File.Copy(archFile, context.OutputPath(ArchitectureSource.FileName));
         AtomicWrite.Text(context.OutputPath("export.json"), JsonSerializer.Serialize(new
