@@ -503,15 +503,9 @@ public class BadInputTests(ITestOutputHelper output) : IDisposable
 
     // ------------------------------------------------------------------ image folders through prepare-data
 
-    private const string ImagePipeline = """
-        name: NAME
-        seed: 1
-        defaults: { threads: 1 }
-        stages:
-          - name: data
-            kind: prepare-data
-            params: { path: PATH, resolution: 8, on_bad_image: MODE }
-        """;
+    /// <summary>The IDX project's pipeline, reading an image folder or manifest instead.</summary>
+    private static readonly string ImagePipeline =
+        DataPipeline.Replace("dataset: DATASET, path: data/DATASET, validation_fraction: 0.2", "path: PATH, resolution: 8, on_bad_image: MODE", StringComparison.Ordinal);
 
     private string ImageProject(string name, string path, string mode = "fail") =>
         _dir.Write($"pipeline/{name}.yaml", ImagePipeline.Replace("NAME", name).Replace("PATH", path).Replace("MODE", mode));
