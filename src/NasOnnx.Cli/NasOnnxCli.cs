@@ -65,6 +65,7 @@ public static class NasOnnxCli
                 bench.AddCommand<BenchNumericsCommand>("numerics")
                     .WithDescription("The numerics self-check's probes under the default (oneDNN on) and safe (oneDNN off) configurations, side by side.")
                     .WithExample("bench", "numerics");
+                bench.AddCommand<BenchDataCommand>("data").WithDescription("Images/s decoding an image folder into the prepare-data cache, and of the batch loader on that cache vs IDX files.").WithExample("bench", "data", "--count", "5000");
                 bench.AddCommand<BenchSearchCommand>("search")
                     .WithDescription("Time one-shot search steps (architecture + weight step) and peak memory on the DARTS search network.")
                     .WithExample("bench", "search", "--mode", "darts", "--C", "16", "--layers", "8", "--batch", "64", "--res", "28");

@@ -182,12 +182,11 @@ public sealed class BatchLoader : IDisposable
         int n = indices.Length, size = Shape.Size, plane = Shape.Height * Shape.Width, channels = Shape.Channels;
         var images = new float[(long)n * size];
         var labels = new long[n];
-        byte[] px = _data.Pixels;
         for (int s = 0; s < n; s++)
         {
             int idx = indices[s];
             labels[s] = _data.Labels[idx];
-            var src = px.AsSpan(idx * size, size);
+            var src = _data.Image(idx);
             var dst = images.AsSpan(s * size, size);
             SplitMix64? rng = _before.Length + _after.Length > 0 ? SplitMix64.Derive(_options.Seed, 0xA06, epoch, idx) : null;
             if (_before.Length == 0)

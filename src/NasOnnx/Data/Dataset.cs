@@ -1,8 +1,9 @@
 namespace NasOnnx.Data;
 
 /// <summary>
-/// An image-classification dataset held in memory: raw 0..255 pixels in N*C*H*W (CHW) order and one
-/// label byte per image. Normalization and augmentation happen later, in <see cref="BatchLoader"/>.
+/// An image-classification dataset: raw 0..255 pixels in N*C*H*W (CHW) order and one label byte per image. The pixels
+/// are in memory or in a memory-mapped cache file (<see cref="IPixelSource"/>); labels are always in memory.
+/// Normalization and augmentation happen later, in <see cref="BatchLoader"/>.
 /// </summary>
 public sealed class Dataset
 {
@@ -12,7 +13,11 @@ public sealed class Dataset
     public int Width { get; }
     public int Classes { get; }
     /// <summary>Count*Channels*Height*Width bytes, image after image, each in CHW order.</summary>
-    public byte[] Pixels { get; }
+    public IPixelSource PixelSource { get; }
+    /// <summary>The pixel array of an in-memory dataset (see <see cref="PixelSource"/> for one that may be mapped).</summary>
+    public byte[] Pixels => (PixelSource as ArrayPixelSource)?.Pixels
+        ?? throw new InvalidOperationException($"the pixels of {Name} are memory-mapped; read them with Image(i)");
+    public bool InMemory => PixelSource is ArrayPixelSource;
     /// <summary>One label per image, each in [0, Classes).</summary>
     public byte[] Labels { get; }
     public int Count => Labels.Length;
@@ -22,6 +27,11 @@ public sealed class Dataset
     public int ImageSize => Channels * Height * Width;
 
     public Dataset(string name, int channels, int height, int width, byte[] pixels, byte[] labels, IReadOnlyList<string> classNames)
+        : this(name, channels, height, width, new ArrayPixelSource(pixels), labels, classNames)
+    {
+    }
+
+    public Dataset(string name, int channels, int height, int width, IPixelSource pixels, byte[] labels, IReadOnlyList<string> classNames)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(pixels);
@@ -31,15 +41,15 @@ public sealed class Dataset
             throw new ArgumentOutOfRangeException(nameof(channels), $"image shape {channels}x{height}x{width} must be positive");
         if (classNames.Count is <= 0 or > 256)
             throw new ArgumentOutOfRangeException(nameof(classNames), "a dataset needs 1..256 classes (labels are bytes)");
-        if ((long)labels.Length * channels * height * width != pixels.LongLength)
+        if ((long)labels.Length * channels * height * width != pixels.Length)
             throw new ArgumentException(
-                $"{pixels.LongLength} pixel bytes do not hold {labels.Length} images of {channels}x{height}x{width}", nameof(pixels));
+                $"{pixels.Length} pixel bytes do not hold {labels.Length} images of {channels}x{height}x{width}", nameof(pixels));
         Name = name;
         Channels = channels;
         Height = height;
         Width = width;
         Classes = classNames.Count;
-        Pixels = pixels;
+        PixelSource = pixels;
         Labels = labels;
         ClassNames = classNames;
     }
@@ -48,7 +58,7 @@ public sealed class Dataset
     public ReadOnlySpan<byte> Image(int index)
     {
         if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index));
-        return Pixels.AsSpan(index * ImageSize, ImageSize);
+        return PixelSource.Span((long)index * ImageSize, ImageSize);
     }
 
     /// <summary>Images per class, indexed by label.</summary>

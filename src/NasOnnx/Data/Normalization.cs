@@ -37,18 +37,29 @@ public sealed class Normalization
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Count == 0) throw new ArgumentException("cannot compute normalization of an empty dataset", nameof(data));
-        int c = data.Channels, plane = data.Height * data.Width, size = data.ImageSize;
+        int c = data.Channels, plane = data.Height * data.Width;
         var hist = new long[c, 256];
-        byte[] px = data.Pixels;
         for (int i = 0; i < data.Count; i++)
+        {
+            var image = data.Image(i);
             for (int ch = 0; ch < c; ch++)
             {
-                int o = i * size + ch * plane;
-                for (int p = 0; p < plane; p++) hist[ch, px[o + p]]++;
+                int o = ch * plane;
+                for (int p = 0; p < plane; p++) hist[ch, image[o + p]]++;
             }
+        }
+        return FromHistogram(hist, (long)data.Count * plane);
+    }
+
+    /// <summary>Mean and std per channel from pixel-value counts ([channel, value]) over <paramref name="pixelsPerChannel"/> pixels.</summary>
+    public static Normalization FromHistogram(long[,] hist, long pixelsPerChannel)
+    {
+        ArgumentNullException.ThrowIfNull(hist);
+        if (pixelsPerChannel <= 0) throw new ArgumentOutOfRangeException(nameof(pixelsPerChannel), "needs at least one pixel");
+        int c = hist.GetLength(0);
         var mean = new float[c];
         var std = new float[c];
-        double n = (double)data.Count * plane;
+        double n = pixelsPerChannel;
         for (int ch = 0; ch < c; ch++)
         {
             double s = 0, s2 = 0;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using NasOnnx.Data;
 using NasOnnx.Core;
 
@@ -28,6 +29,20 @@ public sealed record PreparedDataset
     public required int TestCount { get; init; }
     public required double ValidationFraction { get; init; }
     public required long SplitSeed { get; init; }
+    /// <summary>"folder" for an image folder or manifest (TrainFiles/TestFiles are then caches beside dataset.json); absent for catalog datasets.</summary>
+    public string? Format { get; init; }
+    /// <summary>Images at the end of the training cache that came from a val/ folder: the validation split as given.</summary>
+    public int? ValidationCount { get; init; }
+    /// <summary>Caches larger than this many MiB are memory-mapped instead of read into memory (0: a quarter of RAM).</summary>
+    public long? MemoryBudgetMb { get; init; }
+    /// <summary>Images left out by on_bad_image: skip (listed in skipped.csv).</summary>
+    public int? SkippedCount { get; init; }
+
+    public const string FolderFormat = "folder";
+
+    /// <summary>The folder dataset.json was loaded from (where a folder dataset's caches are).</summary>
+    [JsonIgnore]
+    public string? LoadedFrom { get; init; }
 
     public Normalization Normalization => new(Mean, Std);
 
@@ -40,8 +55,9 @@ public sealed record PreparedDataset
             throw new NasOnnxException($"{FileName} is missing in {dir}", "the input must name a prepare-data stage; re-run it with --force") { FilePath = path };
         try
         {
-            return JsonSerializer.Deserialize<PreparedDataset>(File.ReadAllText(path), SnakeJson.Options)
+            var prepared = JsonSerializer.Deserialize<PreparedDataset>(File.ReadAllText(path), SnakeJson.Options)
                 ?? throw new JsonException("empty document");
+            return prepared with { LoadedFrom = dir };
         }
         catch (JsonException e)
         {
@@ -52,10 +68,32 @@ public sealed record PreparedDataset
     /// <summary>Reads the images and labels again and splits training images into train/validation as prepare-data did.</summary>
     public LoadedData LoadData()
     {
+        if (Format == FolderFormat) return LoadFolderCaches();
         var info = DatasetCatalog.Get(Name);
         var location = new DatasetLocation(info, Enum.Parse<DatasetSource>(Source, ignoreCase: true), Folder, TrainFiles, TestFiles, [Folder]);
         var pair = DatasetLoader.Load(location);
         var (train, val) = DatasetSplit.TrainValidation(pair.Train, ValidationFraction, SplitSeed);
         return new LoadedData(this, pair.Train, train, val, pair.Test);
     }
+
+    /// <summary>The caches prepare-data decoded the image folder into: in memory when they fit the budget, memory-mapped otherwise.</summary>
+    private LoadedData LoadFolderCaches()
+    {
+        string dir = LoadedFrom ?? throw new InvalidOperationException("a folder dataset must be loaded with PreparedDataset.Load");
+        long budget = MemoryBudgetMb is > 0 ? MemoryBudgetMb.Value * 1024 * 1024 : DefaultMemoryBudgetBytes;
+        string trainPath = Path.Combine(dir, TrainFiles[0]), testPath = Path.Combine(dir, TestFiles[0]);
+        // One decision for both caches, so that a data set either fits as a whole or is read from the maps as a whole.
+        long total = (File.Exists(trainPath) ? new FileInfo(trainPath).Length : 0) + (File.Exists(testPath) ? new FileInfo(testPath).Length : 0);
+        long perFile = total <= budget ? long.MaxValue : -1;
+        var train = ImageCacheFile.Open(trainPath, Name + "/train", ClassNames, perFile);
+        var test = ImageCacheFile.Open(testPath, Name + "/test", ClassNames, perFile);
+        int given = ValidationCount ?? 0;
+        var (trainIdx, valIdx) = given > 0
+            ? (Enumerable.Range(0, train.Count - given).ToArray(), Enumerable.Range(train.Count - given, given).ToArray())
+            : DatasetSplit.TrainValidation(train, ValidationFraction, SplitSeed);
+        return new LoadedData(this, train, trainIdx, valIdx, test);
+    }
+
+    /// <summary>A quarter of the memory this process may use: room for the model, the batches and the rest.</summary>
+    public static long DefaultMemoryBudgetBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
 }

@@ -501,6 +501,84 @@ public class BadInputTests(ITestOutputHelper output) : IDisposable
         Finish(results, 100);
     }
 
+    // ------------------------------------------------------------------ image folders through prepare-data
+
+    /// <summary>The IDX project's pipeline, reading an image folder or manifest instead.</summary>
+    private static readonly string ImagePipeline =
+        DataPipeline.Replace("dataset: DATASET, path: data/DATASET, validation_fraction: 0.2", "path: PATH, resolution: 8, on_bad_image: MODE", StringComparison.Ordinal);
+
+    private string ImageProject(string name, string path, string mode = "fail") =>
+        _dir.Write($"pipeline/{name}.yaml", ImagePipeline.Replace("NAME", name).Replace("PATH", path).Replace("MODE", mode));
+
+    /// <summary>One damage to an image folder: what it does, the file or folder the message must name, and how to undo it.</summary>
+    private sealed record FolderDamage(string Mutation, string Named, Action Damage, Action Undo);
+
+    [Fact]
+    public void Damaged_image_folders_are_refused_by_prepare_data_naming_the_file()
+    {
+        var m = new Mutator(seed: 709);
+        string root = _dir["data/imgs"];
+        ImageFiles.WriteClassFolders(Path.Combine(root, "train"), ["cat", "dog"], perClass: 4, seed: 1);
+        ImageFiles.WriteClassFolders(Path.Combine(root, "test"), ["cat", "dog"], perClass: 2, seed: 2);
+        string manifestFolder = _dir["data/listed"];
+        for (int i = 0; i < 6; i++) ImageFiles.Write(Path.Combine(manifestFolder, $"{i}.png"), i % 2, i);
+        string manifest = _dir.Write("data/listed/list.csv", "path,label\n" + string.Join("\n", Enumerable.Range(0, 6).Select(i => $"{i}.png,{(i % 2 == 0 ? "a" : "b")}")) + "\n");
+        string folderPipeline = ImageProject("imgs", "data/imgs"), manifestPipeline = ImageProject("listed", "data/listed/list.csv");
+        var guarded = new Dictionary<string, string[]>();
+        foreach (var (pipeline, name) in new[] { (folderPipeline, "imgs"), (manifestPipeline, "listed") })
+        {
+            var (code, text, _) = BadInputRun.Cli("run", pipeline);
+            Assert.True(code == 0, text);
+            string run = _dir[$"runs/{name}"];
+            guarded[pipeline] = [Path.Combine(run, "pipeline.lock"), .. Directory.GetFiles(Path.Combine(run, "data"))];
+        }
+
+        string image = Path.Combine(root, "train", "cat", "02.png"), jpeg = Path.Combine(root, "train", "dog", "01.jpg");
+        FolderDamage Replace(string mutation, string file, byte[] bytes)
+        {
+            byte[] original = File.ReadAllBytes(file);
+            return new(mutation, file, () => File.WriteAllBytes(file, bytes), () => File.WriteAllBytes(file, original));
+        }
+        FolderDamage Create(string mutation, string file, Action write, string? named = null) =>
+            new(mutation, named ?? file, write, () => { if (Directory.Exists(file)) Directory.Delete(file, true); else File.Delete(file); });
+        var cases = new List<(string Pipeline, FolderDamage Damage)>
+        {
+            (folderPipeline, Replace("random-bytes", image, m.RandomBytes(10, 400))),
+            (folderPipeline, Replace("truncated-png", image, m.Truncate(File.ReadAllBytes(image), 60, File.ReadAllBytes(image).Length - 20))),
+            (folderPipeline, Replace("truncated-jpeg", jpeg, File.ReadAllBytes(jpeg)[..(File.ReadAllBytes(jpeg).Length / 2)])),
+            (folderPipeline, Replace("flipped-header", image, m.FlipBits(File.ReadAllBytes(image), 8, 0, 16))),
+            (folderPipeline, Replace("text-as-image", jpeg, Mutator.Utf8("this is not a picture\n"))),
+            (folderPipeline, Replace("empty-file", image, [])),
+            (folderPipeline, Create("empty-class-folder", Path.Combine(root, "train", "zebra"), () => Directory.CreateDirectory(Path.Combine(root, "train", "zebra")))),
+            (folderPipeline, Create("class-only-in-test", Path.Combine(root, "test", "horse"), () => ImageFiles.Write(Path.Combine(root, "test", "horse", "0.png"), 2, 5))),
+            (folderPipeline, Create("duplicate-across-splits", Path.Combine(root, "test", "cat", "copy.png"), () => File.Copy(image, Path.Combine(root, "test", "cat", "copy.png")))),
+            (manifestPipeline, Replace("manifest-missing-file", manifest, Mutator.Utf8(File.ReadAllText(manifest) + "gone.png,a\n"))),
+            (manifestPipeline, Replace("manifest-no-header", manifest, Mutator.Utf8(string.Join("\n", File.ReadAllLines(manifest).Skip(1))))),
+            (manifestPipeline, Replace("manifest-random-bytes", manifest, m.RandomBytes(10, 100))),
+        };
+        var results = new List<BadInputResult>();
+        for (int i = 0; i < cases.Count; i++)
+        {
+            var (pipeline, damage) = cases[i];
+            damage.Damage();
+            var mutant = new Mutant(damage.Mutation, File.Exists(damage.Named) ? File.ReadAllBytes(damage.Named) : [], MustFail: true);
+            results.Add(BadInputRun.Classify("image-folder", "run (prepare-data)", mutant, i, damage.Named, guarded[pipeline], () => BadInputRun.Cli("run", pipeline)));
+            damage.Undo();
+        }
+        Finish(results, cases.Count);
+
+        // on_bad_image: skip leaves the bad images out, lists them in skipped.csv, and names them in the log.
+        File.WriteAllBytes(image, m.RandomBytes(10, 40));
+        File.WriteAllText(jpeg, "not a picture");
+        var (exit, log, _) = BadInputRun.Cli("run", ImageProject("skipping", "data/imgs", "skip"));
+        Assert.True(exit == 0, log);
+        Assert.Contains("2 bad images skipped", log);
+        var skipped = File.ReadAllLines(_dir["runs/skipping/data/skipped.csv"]);
+        Assert.Equal(3, skipped.Length);
+        Assert.Contains(skipped, line => line.Contains("02.png", StringComparison.Ordinal));
+        Assert.Equal(2, NasOnnx.Data.PreparedDataset.Load(_dir["runs/skipping/data"]).SkippedCount);
+    }
+
     // ------------------------------------------------------------------ the real process
 
     [Fact]
