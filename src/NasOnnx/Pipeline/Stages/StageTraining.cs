@@ -20,6 +20,8 @@ public static class StageTraining
         var augmentations = RecipeParams.ReadAugmentations(context, data.Info.Name);
         string key = RecipeParams.CheckpointKey(context, stageVersion, Path.Combine(context.Input("data"), PreparedDataset.FileName), network);
         context.Log.Info($"augmentation: {Data.Augmentations.Describe(augmentations)}; checkpoints in {context.WorkDir} (key {key})");
+        if (!data.TrainImages.InMemory)
+            context.Log.Info($"training images are read from the memory-mapped cache ({data.TrainImages.Count} images of {data.TrainImages.ImageSize} bytes: over the data's memory_budget_mb)");
         var (valData, valIdx) = data.ValidationOrTest;
         var result = new Trainer(context.Log).Train(model,
             new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, data.Info.Normalization) { Augmentations = augmentations },

@@ -36,6 +36,8 @@ public sealed record ModelCard
     /// <summary>The evaluate stage (model: the export stage, split: test) the accuracy comes from.</summary>
     public string? EvaluationStage { get; init; }
     public IReadOnlyList<ClassAccuracy>? PerClassAccuracy { get; init; }
+    /// <summary>The class names in label order (the model's output order): from the ONNX metadata, else the evaluation.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
 
     // ---- latency, measured with ONNX Runtime ----
     public double? LatencyP50Ms { get; init; }

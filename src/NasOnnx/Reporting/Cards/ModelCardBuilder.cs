@@ -33,6 +33,7 @@ public static class ModelCardBuilder
         if (metrics is null) notes.Add("No evaluate stage ran this ONNX file with ONNX Runtime on the test split; test accuracy unknown.");
         if (bench is null) notes.Add("No benchmark stage measured this ONNX file; latency unknown.");
 
+        var perClass = sources.Evaluation is null ? null : run.PerClass(sources.Evaluation);
         return new ModelCard
         {
             Name = name,
@@ -43,7 +44,10 @@ public static class ModelCardBuilder
             TestAccuracyOnnx = metrics?.Accuracy,
             TestImages = metrics?.Images,
             EvaluationStage = sources.Evaluation,
-            PerClassAccuracy = sources.Evaluation is null ? null : run.PerClass(sources.Evaluation),
+            PerClassAccuracy = perClass,
+            ClassNames = meta.TryGetValue(OnnxExporter.Keys.Classes, out var classes)
+                ? System.Text.Json.JsonSerializer.Deserialize<string[]>(classes)
+                : perClass?.Select(c => c.Name).ToArray(),
             LatencyP50Ms = bench is null ? null : Math.Round(bench.P50Ms, 4),
             Numerics = run.Lock.Stages.Values.Select(s => s.Numerics).OfType<string>().Distinct().DefaultIfEmpty().Aggregate((a, b) => a + " | " + b),
             LatencyP90Ms = bench is null ? null : Math.Round(bench.P90Ms, 4),

@@ -27,6 +27,8 @@ public static class ModelCardMarkdown
             ? $", normalization mean {string.Join(" ", m.Select(v => v.ToString("R", inv)))}, std {string.Join(" ", s.Select(v => v.ToString("R", inv)))}"
             : "";
         rows.Add(("dataset", $"{dataset} (`{c.Dataset}`){norm}"));
+        if (c.ClassNames is { Count: > 0 } names)
+            rows.Add(("classes", $"{names.Count}, in output order: {string.Join(", ", names)}"));
         rows.Add(("architecture", $"space `{c.Space}`, ArchId `{c.ArchId}` (`architecture.json`, also in the ONNX metadata)"));
         rows.Add(("parameters / MACs", $"{N(c.Params)} / {N(c.Macs)} (batch 1, as `nasonnx inspect model.onnx` counts them)"));
         rows.Add(("test accuracy", c.TestAccuracyOnnx is double acc
