@@ -77,7 +77,40 @@ public sealed class BatchLoader : IDisposable
         return Run(epoch, startBatch);
     }
 
-    private IEnumerable<Batch> Run(int epoch, int startBatch)
+    private IEnumerable<Batch> Run(int epoch, int startBatch) => _options.Background ? RunInBackground(epoch, startBatch) : RunHere(epoch, startBatch);
+
+    /// <summary>The batches built on the consumer's thread, one per MoveNext; building counts as waiting.</summary>
+    private IEnumerable<Batch> RunHere(int epoch, int startBatch)
+    {
+        int[] order = Order(epoch);
+        long start = Stopwatch.GetTimestamp();
+        long waitTicks = 0;
+        int batches = 0;
+        bool completed = false;
+        try
+        {
+            int bs = _options.BatchSize;
+            for (int b = startBatch; b < BatchesPerEpoch; b++)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                long t0 = Stopwatch.GetTimestamp();
+                int from = b * bs;
+                var batch = Build(order.AsSpan(from, Math.Min(bs, order.Length - from)), epoch, b);
+                long waited = Stopwatch.GetElapsedTime(t0).Ticks;
+                waitTicks += waited;
+                Interlocked.Add(ref _totalWaitTicks, waited);
+                batches++;
+                yield return batch;
+            }
+            completed = true;
+        }
+        finally
+        {
+            LastEpoch = new EpochTiming(epoch, batches, TimeSpan.FromTicks(waitTicks), Stopwatch.GetElapsedTime(start), completed);
+        }
+    }
+
+    private IEnumerable<Batch> RunInBackground(int epoch, int startBatch)
     {
         var run = Start(epoch, startBatch);
         long start = Stopwatch.GetTimestamp();

@@ -5,9 +5,24 @@ namespace NasOnnx.Tests.Data;
 public class BatchLoaderTests
 {
     private static BatchLoaderOptions Opts(int batch = 8, long seed = 1, bool shuffle = true, bool dropLast = false) =>
-        new() { BatchSize = batch, Seed = seed, Shuffle = shuffle, DropLast = dropLast, Prefetch = 2 };
+        new() { BatchSize = batch, Seed = seed, Shuffle = shuffle, DropLast = dropLast, Prefetch = 2, Background = true };
 
     private static int[] Indices(IEnumerable<Batch> batches) => batches.SelectMany(b => b.Indices).ToArray();
+
+    [Fact]
+    public void Batches_built_on_the_consumers_thread_equal_the_background_ones()
+    {
+        var ds = TestData.Small(70);
+        using var background = new BatchLoader(ds, null, Opts(batch: 16));
+        using var here = new BatchLoader(ds, null, Opts(batch: 16) with { Background = false });
+        var a = background.Epoch(3, startBatch: 1).ToList();
+        var b = here.Epoch(3, startBatch: 1).ToList();
+        Assert.Equal(a.Select(x => x.Indices), b.Select(x => x.Indices));
+        Assert.Equal(a.SelectMany(x => x.Images), b.SelectMany(x => x.Images));
+        Assert.Equal(a.SelectMany(x => x.Labels), b.SelectMany(x => x.Labels));
+        Assert.Equal(4, here.LastEpoch!.Batches);
+        Assert.True(here.LastEpoch.Completed);
+    }
 
     [Fact]
     public void Every_index_appears_exactly_once_per_epoch()
