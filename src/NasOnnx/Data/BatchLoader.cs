@@ -77,82 +77,62 @@ public sealed class BatchLoader : IDisposable
         return Run(epoch, startBatch);
     }
 
-    private IEnumerable<Batch> Run(int epoch, int startBatch) => _options.Background ? RunInBackground(epoch, startBatch) : RunHere(epoch, startBatch);
-
-    /// <summary>The batches built on the consumer's thread, one per MoveNext; building counts as waiting.</summary>
-    private IEnumerable<Batch> RunHere(int epoch, int startBatch)
+    /// <summary>
+    /// The batches from a background thread's queue (<see cref="BatchLoaderOptions.Background"/>) or built here, one per
+    /// MoveNext; either way the time spent getting a batch counts as waiting.
+    /// </summary>
+    private IEnumerable<Batch> Run(int epoch, int startBatch)
     {
-        int[] order = Order(epoch);
+        EpochRun? run = _options.Background ? Start(epoch, startBatch) : null;
+        int[] order = run is null ? Order(epoch) : [];
         long start = Stopwatch.GetTimestamp();
         long waitTicks = 0;
         int batches = 0;
         bool completed = false;
         try
         {
-            int bs = _options.BatchSize;
-            for (int b = startBatch; b < BatchesPerEpoch; b++)
+            for (int b = startBatch; ; b++)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
                 long t0 = Stopwatch.GetTimestamp();
-                int from = b * bs;
-                var batch = Build(order.AsSpan(from, Math.Min(bs, order.Length - from)), epoch, b);
+                Batch? batch = run is not null ? Take(run) : b < BatchesPerEpoch ? BuildNumber(order, epoch, b) : null;
                 long waited = Stopwatch.GetElapsedTime(t0).Ticks;
-                waitTicks += waited;
-                Interlocked.Add(ref _totalWaitTicks, waited);
-                batches++;
-                yield return batch;
-            }
-            completed = true;
-        }
-        finally
-        {
-            LastEpoch = new EpochTiming(epoch, batches, TimeSpan.FromTicks(waitTicks), Stopwatch.GetElapsedTime(start), completed);
-        }
-    }
-
-    private IEnumerable<Batch> RunInBackground(int epoch, int startBatch)
-    {
-        var run = Start(epoch, startBatch);
-        long start = Stopwatch.GetTimestamp();
-        long waitTicks = 0;
-        int batches = 0;
-        bool completed = false;
-        try
-        {
-            while (true)
-            {
-                (Batch? batch, long waited) = Take(run);
                 waitTicks += waited;
                 Interlocked.Add(ref _totalWaitTicks, waited);
                 if (batch is null) break;
                 batches++;
                 yield return batch;
             }
-            run.ThrowIfFailed();
+            run?.ThrowIfFailed();
             if (batches < BatchesPerEpoch - startBatch)
                 throw new ObjectDisposedException(nameof(BatchLoader), "the batch loader was disposed during an epoch");
             completed = true;
         }
         finally
         {
-            Stop(run);
+            if (run is not null) Stop(run);
             LastEpoch = new EpochTiming(epoch, batches, TimeSpan.FromTicks(waitTicks), Stopwatch.GetElapsedTime(start), completed);
         }
     }
 
-    /// <summary>Blocks until the next batch (null at the end); returns it and the wait in TimeSpan ticks.</summary>
-    private (Batch? Batch, long WaitTicks) Take(EpochRun run)
+    /// <summary>Blocks until the next batch of the background thread (null at the end).</summary>
+    private static Batch? Take(EpochRun run)
     {
-        long t0 = Stopwatch.GetTimestamp();
         try
         {
-            bool got = run.Queue.TryTake(out var batch, Timeout.Infinite, run.Cancel.Token);
-            return (got ? batch : null, Stopwatch.GetElapsedTime(t0).Ticks);
+            return run.Queue.TryTake(out var batch, Timeout.Infinite, run.Cancel.Token) ? batch : null;
         }
         catch (OperationCanceledException)
         {
             throw new ObjectDisposedException(nameof(BatchLoader), "the batch loader was disposed during an epoch");
         }
+    }
+
+    /// <summary>Batch number <paramref name="number"/> of an epoch's order; null for a disposed loader (built here, never half-way).</summary>
+    private Batch? BuildNumber(int[] order, int epoch, int number)
+    {
+        if (_disposed) return null;
+        int from = number * _options.BatchSize;
+        return Build(order.AsSpan(from, Math.Min(_options.BatchSize, order.Length - from)), epoch, number);
     }
 
     private EpochRun Start(int epoch, int startBatch)
@@ -186,13 +166,9 @@ public sealed class BatchLoader : IDisposable
     {
         try
         {
-            int bs = _options.BatchSize;
             for (int b = startBatch; b < BatchesPerEpoch; b++)
             {
-                if (run.Cancel.IsCancellationRequested) return;
-                int from = b * bs;
-                int count = Math.Min(bs, order.Length - from);
-                var batch = Build(order.AsSpan(from, count), epoch, b);
+                if (run.Cancel.IsCancellationRequested || BuildNumber(order, epoch, b) is not { } batch) return;
                 run.Queue.Add(batch, run.Cancel.Token);
             }
         }

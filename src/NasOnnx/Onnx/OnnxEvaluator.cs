@@ -19,13 +19,11 @@ public static class OnnxEvaluator
         var result = new EvaluationResult(data.Classes);
         using var runOptions = new RunOptions();
         using var loader = new BatchLoader(data, indices, new BatchLoaderOptions { BatchSize = batchSize, Shuffle = false, Normalization = normalization });
-        int done = 0;
         foreach (var batch in loader.Epoch(0))
         {
             using var input = layout == PreprocessLayout.None
                 ? OrtValue.CreateTensorValueFromMemory(batch.Images, [batch.Count, data.Channels, data.Height, data.Width])
-                : ImageBatch.Pixels([.. indices.Skip(done).Take(batch.Count).Select(i => data.Image(i).ToArray())], layout, data.Channels, data.Height, data.Width);
-            done += batch.Count;
+                : ImageBatch.Pixels([.. batch.Indices.Select(i => data.Image(i).ToArray())], layout, data.Channels, data.Height, data.Width);
             using var outputs = session.Run(runOptions, [OnnxExporter.InputName], [input], [OnnxExporter.OutputName]);
             var logits = outputs[0].GetTensorDataAsSpan<float>();
             var predictions = new long[batch.Count];

@@ -222,7 +222,7 @@ public class BehaviourGoldenTests : IDisposable
 
 /// <summary>
 /// A profile-latency stage without measuring: every op the space's latency model lists gets a made-up latency that
-/// depends only on its key, and a fixed calibration. Deterministic, so search outputs that depend on latency can be pinned.
+/// depends only on its key, and a fixed calibration (<see cref="NasOnnx.Tests.Search.OneShot.LatencyLossTests.SyntheticPredictor"/>). Deterministic, so search outputs that depend on latency can be pinned.
 /// </summary>
 public sealed class SyntheticProfileStage : IStage
 {
@@ -245,13 +245,6 @@ public sealed class SyntheticProfileStage : IStage
         int? Opt(string name) => context.Int(name) > 0 ? (int)context.Int(name) : null;
         var options = new SpaceOptions(data.Channels, data.Height, data.ClassNames.Count, Opt("width"), Opt("depth"));
         var space = SpaceRegistry.Create(context.RequiredString("space"), options);
-        var model = SpaceLatency.Model(space, 1);
-        var table = new LatencyTable(Fp);
-        foreach (var op in model.Candidates().Where(o => !o.EmitsNothing))
-        {
-            double ms = 0.01 + op.Key.Id.Aggregate(7L, (h, c) => (h * 31 + c) % 100_003) % 1000 / 10000.0;
-            table.Add(op.Key, new LatencyStats(10, ms, ms, ms, 0, ms, ms), null);
-        }
-        new LatencyPredictor(table, model, new LatencyCalibration(1.1, 0.05, 3, 0)).Save(context.OutputDir, options);
+        NasOnnx.Tests.Search.OneShot.LatencyLossTests.SyntheticPredictor(space, fingerprint: Fp).Save(context.OutputDir, options);
     }
 }

@@ -75,11 +75,13 @@ public static class ArchitectureSource
         long cells = context.Params.ContainsKey("cells") ? context.Int("cells") : 0;
         if (width == 0 && cells == 0) return;
         string space = obj["space"]?.GetValue<string>() ?? "";
-        // a scale of 0 and 0 changes nothing: it asks a plugin whether it scales at all
-        var scalable = SpaceRegistry.NamesWhere(p => p.TryScale(new JsonObject(), 0, 0));
-        if (obj["config"] is not JsonObject config || !scalable.Contains(space, StringComparer.OrdinalIgnoreCase)
-            || !SpaceRegistry.Get(space).TryScale(config, (int)width, (int)cells))
+        bool known = SpaceRegistry.Names.Contains(space, StringComparer.OrdinalIgnoreCase);
+        if (obj["config"] is not JsonObject config || !known || !SpaceRegistry.Get(space).TryScale(config, (int)width, (int)cells))
+        {
+            // a scale of 0 and 0 changes nothing: it asks each plugin whether it scales at all
+            var scalable = SpaceRegistry.NamesWhere(p => p.TryScale(new JsonObject(), 0, 0));
             throw context.Error($"width/cells scaling is supported for {string.Join(" and ", scalable)} architectures, not '{space}'",
                 "remove the width and cells params, or scale the architecture JSON itself", file);
+        }
     }
 }

@@ -178,8 +178,11 @@ public sealed class SupernetSearchLoop(OneShotAlgorithm algorithm, SearchContext
         }
         Csv.WriteTable(Path.Combine(dir, "alphas.csv"), ["epoch", "group", "edge", "op", "weight"], rows);
         // the first 4 groups: more panels would not fit a page
-        var series = arch.Alphas.Take(4).Select(g => new AlphaPlot.Series(g.Name, g.Choices, progress.Snapshots.Select(s => Enumerable.Range(0, g.Choices.Count)
-            .Select(o => AlphaDerivation.Probabilities(s, g.Name).Average(row => row[o])).ToArray()).ToList())).ToList();
+        var series = arch.Alphas.Take(4).Select(g => new AlphaPlot.Series(g.Name, g.Choices, progress.Snapshots.Select(s =>
+        {
+            var probs = AlphaDerivation.Probabilities(s, g.Name); // once per snapshot, not once per op
+            return Enumerable.Range(0, g.Choices.Count).Select(o => probs.Average(row => row[o])).ToArray();
+        }).ToList())).ToList();
         AtomicWrite.Text(Path.Combine(dir, "alphas.svg"), AlphaPlot.Svg(series));
     }
 }

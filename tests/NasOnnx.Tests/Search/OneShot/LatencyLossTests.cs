@@ -36,15 +36,16 @@ public class LatencyLossTests : IDisposable
     private static SpaceOptions OptionsFor(string space) => space == "darts" ? Tiny with { Depth = 3 } : Tiny;
 
     /// <summary>A calibrated predictor with a made-up latency for every candidate op of the space (deterministic in the key).</summary>
-    public static LatencyPredictor SyntheticPredictor(ISearchSpace space, double scale = 1.1, double overhead = 0.05)
+    public static LatencyPredictor SyntheticPredictor(ISearchSpace space, double scale = 1.1, double overhead = 0.05, DeviceFingerprint? fingerprint = null)
     {
-        var table = new LatencyTable(Fp);
-        foreach (var op in SpaceLatency.Model(space, 1).Candidates().Where(o => !o.EmitsNothing))
+        var table = new LatencyTable(fingerprint ?? Fp);
+        var model = SpaceLatency.Model(space, 1);
+        foreach (var op in model.Candidates().Where(o => !o.EmitsNothing))
         {
             double ms = 0.01 + op.Key.Id.Aggregate(7L, (h, c) => (h * 31 + c) % 100_003) % 1000 / 10000.0;
             table.Add(op.Key, new LatencyStats(10, ms, ms, ms, 0, ms, ms), null);
         }
-        return new LatencyPredictor(table, SpaceLatency.Model(space, 1), new LatencyCalibration(scale, overhead, 3, 0));
+        return new LatencyPredictor(table, model, new LatencyCalibration(scale, overhead, 3, 0));
     }
 
     private static Supernet Net(string space, int partialK = 1)
