@@ -1,13 +1,17 @@
 namespace NasOnnx.Data;
 
 /// <summary>
-/// One prepared batch: Count images, normalized (and augmented), in B*C*H*W order, with their labels
-/// as long (ready for a TorchSharp tensor) and their dataset indices. The arrays are exactly Count
-/// images long (the last batch of an epoch may be smaller) and belong to the consumer.
+/// One prepared batch: Count images, normalized (and augmented), in B*C*H*W order, or Count token sequences of a text
+/// dataset (<see cref="Tokens"/>, B*L ids), with their labels as long (ready for a TorchSharp tensor) and their dataset
+/// indices. The arrays are exactly Count samples long (the last batch of an epoch may be smaller) and belong to the consumer.
 /// </summary>
 public sealed class Batch
 {
-    public required float[] Images { get; init; }
+    /// <summary>The images (empty for a text batch).</summary>
+    public float[] Images { get; init; } = [];
+    /// <summary>The token ids, Shape.Width per sample (empty for an image batch).</summary>
+    public long[] Tokens { get; init; } = [];
+    public bool IsText => Tokens.Length > 0;
     public required long[] Labels { get; init; }
     public required int[] Indices { get; init; }
     public required ImageShape Shape { get; init; }

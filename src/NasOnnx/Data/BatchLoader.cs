@@ -47,6 +47,9 @@ public sealed class BatchLoader : IDisposable
             if ((uint)i >= (uint)data.Count) throw new ArgumentOutOfRangeException(nameof(indices), $"index {i} is outside the dataset (0..{data.Count - 1})");
         _options = options;
         Shape = new ImageShape(data.Channels, data.Height, data.Width);
+        if (data.IsText && options.Augmentations.Count > 0)
+            throw new NasOnnxException($"{data.Name} is text: image augmentations ({string.Join(", ", options.Augmentations.Select(a => a.GetType().Name))}) do not apply",
+                "leave the augmentation params (crop, flip, cutout, ...) out of stages that train on text");
         var norm = options.Normalization ?? Normalization.Identity(data.Channels);
         if (norm.Channels != data.Channels)
             throw new ArgumentException($"normalization has {norm.Channels} channels, the dataset {data.Channels}", nameof(options));
@@ -188,6 +191,7 @@ public sealed class BatchLoader : IDisposable
     /// <summary>Prepares one batch from the given dataset indices (also usable without the thread).</summary>
     public Batch Build(ReadOnlySpan<int> indices, int epoch = 0, int number = 0)
     {
+        if (_data.IsText) return BuildText(indices, epoch, number);
         int n = indices.Length, size = Shape.Size, plane = Shape.Height * Shape.Width, channels = Shape.Channels;
         var images = new float[(long)n * size];
         var labels = new long[n];
@@ -222,6 +226,22 @@ public sealed class BatchLoader : IDisposable
             foreach (var a in _after) a.Apply(dst, Shape, idx, rng!);
         }
         return new Batch { Images = images, Labels = labels, Indices = indices.ToArray(), Shape = Shape, Epoch = epoch, Number = number };
+    }
+
+    /// <summary>A batch of token sequences: ids copied as they are (text has no normalization or augmentation).</summary>
+    private Batch BuildText(ReadOnlySpan<int> indices, int epoch, int number)
+    {
+        int n = indices.Length, length = _data.SequenceLength;
+        var tokens = new long[(long)n * length];
+        var labels = new long[n];
+        for (int s = 0; s < n; s++)
+        {
+            var src = _data.Sequence(indices[s]);
+            var dst = tokens.AsSpan(s * length, length);
+            for (int t = 0; t < length; t++) dst[t] = src[t];
+            labels[s] = _data.Labels[indices[s]];
+        }
+        return new Batch { Tokens = tokens, Labels = labels, Indices = indices.ToArray(), Shape = Shape, Epoch = epoch, Number = number };
     }
 
     /// <summary>Stops every epoch in progress and waits for their threads.</summary>

@@ -14,7 +14,7 @@ namespace NasOnnx.Onnx;
 
 /// <summary>
 /// Writes a NasOnnx network as a plain ONNX model (IR 8, opset 17): input "input" [batch, C, H, W], output
-/// "logits" [batch, classes], weights as initializers, architecture and run facts in metadata_props. The network
+/// "logits" [batch, classes] (text networks, <see cref="ITokenNetwork"/>: input "tokens", int64 [batch, seq]), weights as initializers, architecture and run facts in metadata_props. The network
 /// emits itself (each op writes its own nodes), so a new space needs nothing here. With
 /// <see cref="ExportOptions.Preprocess"/> the input is uint8 images instead and the normalization is inside the graph.
 /// </summary>
@@ -23,6 +23,8 @@ public static class OnnxExporter
     public const long IrVersion = 8;
     public const long Opset = 17;
     public const string InputName = "input";
+    /// <summary>The input of a text network: int64 token ids [batch, seq], both dimensions symbolic.</summary>
+    public const string TokensName = "tokens";
     public const string OutputName = "logits";
     public const string ProducerName = "NasOnnx";
 
@@ -52,6 +54,12 @@ public static class OnnxExporter
         public const string Resolution = "nasonnx.resolution";
         /// <summary>Image channels: 1 (grayscale) or 3 (RGB).</summary>
         public const string Channels = "nasonnx.channels";
+        /// <summary>Text networks: the vocabulary size (ids at or above it are read as &lt;unk&gt;).</summary>
+        public const string Vocabulary = "nasonnx.vocabulary_size";
+        /// <summary>Text networks: the sequence length the model was trained and profiled at (it takes any length).</summary>
+        public const string SequenceLength = "nasonnx.sequence_length";
+        /// <summary>Text networks: SHA-256 of the vocabulary file that maps words to the ids the model takes.</summary>
+        public const string VocabularyHash = "nasonnx.vocabulary_sha256";
         /// <summary>Class names in label order, a JSON array of strings.</summary>
         public const string Classes = "nasonnx.classes";
     }
@@ -123,7 +131,14 @@ public static class OnnxExporter
         var arch = net.Architecture;
         var g = new OnnxGraphBuilder(options.FoldBatchNorm, graphName: $"{arch.Space}_{arch.ArchId}");
         string networkInput = InputName;
-        if (options.Preprocess == PreprocessLayout.None)
+        if (net is ITokenNetwork)
+        {
+            if (options.Preprocess != PreprocessLayout.None)
+                throw new NasOnnxException("Image preprocessing was asked for a text network.", "Export text networks without preprocess (their input is token ids).");
+            networkInput = TokensName;
+            g.AddInput(TokensName, TensorProto.Types.DataType.Int64, OnnxGraphBuilder.Dim("seq"));
+        }
+        else if (options.Preprocess == PreprocessLayout.None)
             g.AddInput(InputName, arch.Input.Channels, arch.Input.Height, arch.Input.Width);
         else
             networkInput = PreprocessingGraph.Emit(g, InputName, arch.Input, options.Preprocess, options.AnySize, NormalizationOf(options));
@@ -162,6 +177,12 @@ public static class OnnxExporter
         if (options.LatencyMs is double lat) Meta(Keys.LatencyMs, lat.ToString("R", CultureInfo.InvariantCulture));
         Meta(Keys.BatchNormFolded, options.FoldBatchNorm ? "true" : "false");
         Meta(Keys.FoldedParameterDelta, g.FoldedParameterDelta.ToString(CultureInfo.InvariantCulture));
+        if (net is ITokenNetwork text)
+        {
+            Meta(Keys.InputType, "tokens");
+            Meta(Keys.Vocabulary, text.Vocabulary.ToString(CultureInfo.InvariantCulture));
+            Meta(Keys.SequenceLength, text.ReferenceLength.ToString(CultureInfo.InvariantCulture));
+        }
         if (options.Preprocess != PreprocessLayout.None)
         {
             Meta(Keys.InputLayout, options.Preprocess.ToString().ToLowerInvariant());

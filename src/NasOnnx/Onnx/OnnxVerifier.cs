@@ -11,6 +11,7 @@ public static class OnnxVerifier
     public static VerifyResult Compare(NasNetwork network, byte[] model, int seed = 0, int threads = 1, params int[] batchSizes)
     {
         if (batchSizes.Length == 0) batchSizes = [1, 3];
+        if (network is ITokenNetwork text) return CompareTokens(network, text, model, seed, threads, batchSizes, []);
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
         using var session = new InferenceSession(model, options);
         var a = network.Architecture.Input;
@@ -34,6 +35,44 @@ public static class OnnxVerifier
                 throw new InvalidOperationException($"ONNX output shape [{string.Join(", ", shape)}] differs from TorchSharp's [{n}, {network.Architecture.Classes}].");
             Accumulate(expected, actual, ref maxAbs, ref maxOut);
         }
+        if (training) network.train();
+        return new VerifyResult(maxAbs, maxOut > 0 ? maxAbs / maxOut : maxAbs, maxOut, batchSizes);
+    }
+
+    /// <summary>
+    /// A text network on random token ids at each of <paramref name="lengths"/> (default: 1, 5 and the reference length):
+    /// every row gets a random number of real tokens followed by padding, some ids past the vocabulary (read as &lt;unk&gt;).
+    /// </summary>
+    public static VerifyResult CompareTokens(NasNetwork network, ITokenNetwork text, byte[] model, int seed, int threads, int[] batchSizes, int[] lengths)
+    {
+        if (lengths.Length == 0) lengths = [1, 5, Math.Max(2, text.ReferenceLength)];
+        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+        using var session = new InferenceSession(model, options);
+        var random = new Random(seed + 12345);
+        double maxAbs = 0, maxOut = 0;
+        bool training = network.training;
+        network.eval();
+        foreach (int length in lengths)
+            foreach (int n in batchSizes)
+            {
+                var ids = new long[n * length];
+                for (int row = 0; row < n; row++)
+                {
+                    int real = row == 0 ? length : random.Next(1, length + 1);
+                    for (int t = 0; t < real; t++)
+                        ids[row * length + t] = random.Next(10) == 0 ? text.Vocabulary + random.Next(100) : random.Next(1, text.Vocabulary);
+                }
+                using var scope = torch.NewDisposeScope();
+                using var noGrad = torch.no_grad();
+                float[] expected = network.call(torch.tensor(ids, [n, length])).contiguous().data<float>().ToArray();
+                using var inputValue = OrtValue.CreateTensorValueFromMemory(ids, [n, length]);
+                using var runOptions = new RunOptions();
+                using var outputs = session.Run(runOptions, [OnnxExporter.TokensName], [inputValue], [OnnxExporter.OutputName]);
+                var actual = outputs[0].GetTensorDataAsSpan<float>();
+                if (actual.Length != expected.Length)
+                    throw new InvalidOperationException($"ONNX gives {actual.Length} outputs for {n} sequences of {length}, TorchSharp {expected.Length}.");
+                Accumulate(expected, actual, ref maxAbs, ref maxOut);
+            }
         if (training) network.train();
         return new VerifyResult(maxAbs, maxOut > 0 ? maxAbs / maxOut : maxAbs, maxOut, batchSizes);
     }

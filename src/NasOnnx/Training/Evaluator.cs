@@ -14,7 +14,7 @@ public static class Evaluator
         foreach (var batch in loader.Epoch(0))
         {
             using var scope = torch.NewDisposeScope();
-            var x = torch.tensor(batch.Images, [batch.Count, data.Channels, data.Height, data.Width]);
+            var x = BatchInput.Of(batch);
             var y = torch.tensor(batch.Labels);
             var logits = model.forward(x);
             double lossSum = nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();

@@ -28,13 +28,17 @@ public sealed class TrainStep : IDisposable
     }
 
     /// <returns>The summed (not mean) loss of the batch and how many images were classified correctly.</returns>
-    public (double LossSum, long Correct) Run(float[] images, long[] labels, ImageShape shape, double lr)
+    public (double LossSum, long Correct) Run(float[] images, long[] labels, ImageShape shape, double lr) =>
+        Run(new Batch { Images = images, Labels = labels, Indices = [], Shape = shape, Epoch = 0, Number = 0 }, lr);
+
+    /// <returns>The summed (not mean) loss of the batch and how many samples were classified correctly.</returns>
+    public (double LossSum, long Correct) Run(Batch batch, double lr)
     {
         foreach (var group in Optimizer.ParamGroups) group.LearningRate = lr;
         using var scope = torch.NewDisposeScope();
-        int n = labels.Length;
-        var x = torch.tensor(images, [n, shape.Channels, shape.Height, shape.Width]);
-        var y = torch.tensor(labels);
+        int n = batch.Count;
+        var x = BatchInput.Of(batch);
+        var y = torch.tensor(batch.Labels);
         Tensor logits, loss;
         if (_recipe.AuxWeight > 0 && _model.training && _model is IAuxiliaryOutput aux)
         {

@@ -36,7 +36,6 @@ public sealed class Trainer(IRunLog log)
             (long)(recipe.WarmupEpochs * stepsPerEpoch));
         using var trainStep = new TrainStep(model, recipe);
         TorchSharp.Modules.OptimizerHelper[] optimizers = [trainStep.Optimizer];
-        var shape = new ImageShape(data.Train.Channels, data.Train.Height, data.Train.Width);
 
         var store = options.Checkpoints is { } ck ? new CheckpointStore(ck, log) : null;
         var resumed = store?.LoadLatest(model, optimizers);
@@ -78,7 +77,7 @@ public sealed class Trainer(IRunLog log)
                     lr = schedule.RateAt(step);
                     double l;
                     long c;
-                    try { (l, c) = trainStep.Run(batch.Images, batch.Labels, shape, lr); }
+                    try { (l, c) = trainStep.Run(batch, lr); }
                     catch (DivergedException e) { throw e.At($"epoch {epoch + 1}, step {step + 1}, lr {lr:g4}"); }
                     lossSum += l;
                     correct += c;

@@ -1,3 +1,4 @@
+using NasOnnx.Training;
 using System.Text.Json;
 using NasOnnx.Core;
 using NasOnnx.Data;
@@ -50,9 +51,8 @@ public sealed class Spos : OneShotAlgorithm
         OneShotSettings s, int seed, SearchContext context, out RankCheckResult? rankCheck)
     {
         rankCheck = null;
-        var shape = weightLoader.Shape;
         List<(Tensor, Tensor)> Take(BatchLoader loader, int n) => loader.Epoch(1_000_000).Take(n)
-            .Select(b => (torch.tensor(b.Images, [b.Count, shape.Channels, shape.Height, shape.Width]), torch.tensor(b.Labels))).ToList();
+            .Select(b => (BatchInput.Of(b), torch.tensor(b.Labels))).ToList();
         var bn = Take(weightLoader, s.SposBnBatches);
         var eval = Take(archLoader, s.SposEvalBatches);
         try

@@ -48,8 +48,7 @@ public sealed class SupernetSearchLoop(OneShotAlgorithm algorithm, SearchContext
         log.Info($"{name} over {context.SpaceName}: {net.parameters().Sum(p => p.numel()):N0} supernet weights, {net.Arch.All.Sum(p => p.numel())} architecture parameters, " +
                  $"{steps} steps per epoch ({weightIdx.Length} weight / {archIdx.Length} architecture images)");
 
-        var shape = weightLoader.Shape;
-        Tensor Images(Batch b) => torch.tensor(b.Images, [b.Count, shape.Channels, shape.Height, shape.Width]);
+        Tensor Images(Batch b) => BatchInput.Of(b);
         for (int epoch = progress.EpochsDone; epoch < s.Epochs; epoch++)
         {
             var watch = Stopwatch.StartNew();
