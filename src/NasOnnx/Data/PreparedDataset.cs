@@ -39,6 +39,14 @@ public sealed record PreparedDataset
     public int? SkippedCount { get; init; }
 
     public const string FolderFormat = "folder";
+    public const string TextFormat = "text";
+
+    /// <summary>Text datasets: token ids including &lt;pad&gt; and &lt;unk&gt; (the networks' embedding rows).</summary>
+    public int? VocabularySize { get; init; }
+
+    /// <summary>Token sequences (Width = the sequence length) instead of images.</summary>
+    [JsonIgnore]
+    public bool IsText => Format == TextFormat;
 
     /// <summary>The folder dataset.json was loaded from (where a folder dataset's caches are).</summary>
     [JsonIgnore]

@@ -28,6 +28,9 @@ public sealed record BenchmarkOptions
     /// <summary>The statistic lookup tables and validation use as "the" latency: p50 (default), p10 or min.</summary>
     public string Statistic { get; init; } = "p50";
 
+    /// <summary>Tokens per sequence for a text model (null: the length in its metadata, what it was trained at).</summary>
+    public int? SequenceLength { get; init; }
+
     /// <summary>Seed of the random input values.</summary>
     public int Seed { get; init; } = 1;
 

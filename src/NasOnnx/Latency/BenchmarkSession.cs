@@ -39,12 +39,28 @@ public sealed class BenchmarkSession : IDisposable
         }
         var rng = new Random(options.Seed);
         _binding = _session.CreateIoBinding();
+        var metadata = _session.ModelMetadata.CustomMetadataMap;
         foreach (var (name, meta) in _session.InputMetadata)
         {
-            long[] shape = Concrete(meta.Dimensions, options.Batch, name, path);
-            var data = new float[shape.Aggregate(1L, (a, b) => a * b)];
-            for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
-            var value = OrtValue.CreateTensorValueFromMemory(data, shape);
+            OrtValue value;
+            if (meta.ElementDataType == TensorElementType.Int64)
+            {
+                // Token ids of a text model: the symbolic sequence axis takes the length it was trained and profiled at, the ids
+                // are random words (never padding, so every position is computed).
+                int length = options.SequenceLength ?? IntMetadata(metadata, Onnx.OnnxExporter.Keys.SequenceLength, name, path);
+                int vocabulary = IntMetadata(metadata, Onnx.OnnxExporter.Keys.Vocabulary, name, path);
+                long[] shape = Concrete(meta.Dimensions, options.Batch, name, path, length);
+                var ids = new long[shape.Aggregate(1L, (a, b) => a * b)];
+                for (int i = 0; i < ids.Length; i++) ids[i] = rng.Next(2, Math.Max(3, vocabulary));
+                value = OrtValue.CreateTensorValueFromMemory(ids, shape);
+            }
+            else
+            {
+                long[] shape = Concrete(meta.Dimensions, options.Batch, name, path);
+                var data = new float[shape.Aggregate(1L, (a, b) => a * b)];
+                for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
+                value = OrtValue.CreateTensorValueFromMemory(data, shape);
+            }
             _values.Add(value);
             _binding.BindInput(name, value);
         }
@@ -65,13 +81,21 @@ public sealed class BenchmarkSession : IDisposable
 
     public BenchmarkOptions Options { get; }
 
-    private static long[] Concrete(int[] dims, int batch, string name, string? path)
+    private static int IntMetadata(IReadOnlyDictionary<string, string> metadata, string key, string name, string? path) =>
+        metadata.TryGetValue(key, out var text) && int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out int value) && value > 0
+            ? value
+            : throw new NasOnnxException($"Input '{name}' takes token ids, but the model's metadata has no {key}.",
+                "Export the model with nasonnx (it writes the vocabulary size and sequence length of text models).") { FilePath = path };
+
+    /// <param name="sequence">The size of a symbolic axis after the batch (a text model's sequence length); null: refused.</param>
+    private static long[] Concrete(int[] dims, int batch, string name, string? path, int? sequence = null)
     {
         var shape = new long[dims.Length];
         for (int i = 0; i < dims.Length; i++)
         {
             if (dims[i] >= 0) shape[i] = dims[i];
             else if (i == 0) shape[i] = batch;
+            else if (sequence is { } length) shape[i] = length;
             else throw new NasOnnxException($"Value '{name}' has a symbolic dimension {i} besides the batch; the benchmark cannot invent its size.",
                 "Export the model with fixed sizes except the batch (nasonnx export does).") { FilePath = path };
         }

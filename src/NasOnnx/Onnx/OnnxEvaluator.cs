@@ -7,7 +7,8 @@ namespace NasOnnx.Onnx;
 /// <summary>
 /// Accuracy of an exported ONNX model measured with ONNX Runtime (CPU), the way a deployment would run it. A model with
 /// its preprocessing inside (metadata nasonnx.input_layout) gets the raw uint8 pixels in its layout, a plain model the
-/// normalized float tensor; so evaluating both on the same images proves the preprocessing equal to the training's.
+/// normalized float tensor; so evaluating both on the same images proves the preprocessing equal to the training's. A text
+/// dataset's token ids go to the model's int64 "tokens" input as prepared (padded with 0).
 /// </summary>
 public static class OnnxEvaluator
 {
@@ -19,12 +20,14 @@ public static class OnnxEvaluator
         var result = new EvaluationResult(data.Classes);
         using var runOptions = new RunOptions();
         using var loader = new BatchLoader(data, indices, new BatchLoaderOptions { BatchSize = batchSize, Shuffle = false, Normalization = normalization });
+        string inputName = data.IsText ? OnnxExporter.TokensName : OnnxExporter.InputName;
         foreach (var batch in loader.Epoch(0))
         {
-            using var input = layout == PreprocessLayout.None
+            using var input = data.IsText ? OrtValue.CreateTensorValueFromMemory(batch.Tokens, [batch.Count, data.SequenceLength])
+                : layout == PreprocessLayout.None
                 ? OrtValue.CreateTensorValueFromMemory(batch.Images, [batch.Count, data.Channels, data.Height, data.Width])
                 : ImageBatch.Pixels([.. batch.Indices.Select(i => data.Image(i).ToArray())], layout, data.Channels, data.Height, data.Width);
-            using var outputs = session.Run(runOptions, [OnnxExporter.InputName], [input], [OnnxExporter.OutputName]);
+            using var outputs = session.Run(runOptions, [inputName], [input], [OnnxExporter.OutputName]);
             var logits = outputs[0].GetTensorDataAsSpan<float>();
             var predictions = new long[batch.Count];
             double lossSum = 0;

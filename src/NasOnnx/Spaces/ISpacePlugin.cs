@@ -22,6 +22,10 @@ public interface ISpacePlugin
 
     ISearchSpace Create(SpaceOptions options);
 
+    /// <summary>The options when none are given (parsing a JSON that carries its own): Fashion-MNIST for image spaces; text
+    /// spaces return text options, which is also how the registry tells which data a space takes.</summary>
+    SpaceOptions DefaultOptions => SpaceOptions.FashionMnist;
+
     /// <summary>The discrete network of an architecture of this space (untrained weights).</summary>
     NasNetwork BuildNetwork(IArchitecture architecture);
 

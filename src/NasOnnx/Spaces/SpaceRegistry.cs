@@ -57,13 +57,23 @@ public static class SpaceRegistry
         lock (Gate) return Plugins.Values.Where(capability).Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
     }
 
-    public static ISearchSpace Create(string name, SpaceOptions? options = null) => Get(name).Create(options ?? SpaceOptions.FashionMnist);
+    public static ISearchSpace Create(string name, SpaceOptions? options = null)
+    {
+        var plugin = Get(name);
+        options ??= plugin.DefaultOptions;
+        if (options.IsText != plugin.DefaultOptions.IsText)
+            throw new NasOnnxException(
+                options.IsText ? $"the '{name}' space takes images, the data is text (token ids)" : $"the '{name}' space takes text (token ids), the data is images",
+                $"use a space for {(options.IsText ? "text" : "images")}: {string.Join(", ", Names.Where(n => Get(n).DefaultOptions.IsText == options.IsText))}");
+        return plugin.Create(options);
+    }
 
     /// <summary>Parses an architecture of any registered space (fields it omits take Fashion-MNIST defaults).</summary>
     public static IArchitecture Parse(string json, SpaceOptions? defaults = null)
     {
         string space = ArchJson.SpaceOf(json, out _);
-        return Create(space, defaults).Parse(json);
+        // The JSON carries its own input and config; defaults of the other modality (e.g. image defaults for a text architecture) do not apply.
+        return Create(space, defaults is not null && defaults.IsText == Get(space).DefaultOptions.IsText ? defaults : null).Parse(json);
     }
 
     /// <summary>Reads an architecture file; errors name the file.</summary>

@@ -16,15 +16,20 @@ public sealed class TrainStep : IDisposable
     private readonly TrainingRecipe _recipe;
     private readonly Parameter[] _parameters;
 
-    public SGD Optimizer { get; }
+    public OptimizerHelper Optimizer { get; }
 
     public TrainStep(nn.Module<Tensor, Tensor> model, TrainingRecipe recipe)
     {
         _model = model;
         _recipe = recipe;
         _parameters = model.parameters().ToArray();
-        Optimizer = torch.optim.SGD(_parameters, recipe.LearningRate, momentum: recipe.Momentum,
-            weight_decay: recipe.WeightDecay, nesterov: recipe.Nesterov && recipe.Momentum > 0);
+        Optimizer = recipe.Optimizer switch
+        {
+            TrainingRecipe.SgdOptimizer => torch.optim.SGD(_parameters, recipe.LearningRate, momentum: recipe.Momentum,
+                weight_decay: recipe.WeightDecay, nesterov: recipe.Nesterov && recipe.Momentum > 0),
+            TrainingRecipe.AdamWOptimizer => torch.optim.AdamW(_parameters, recipe.LearningRate, weight_decay: recipe.WeightDecay),
+            _ => throw new NasOnnxException($"unknown optimizer '{recipe.Optimizer}'", $"use optimizer: {TrainingRecipe.SgdOptimizer} or {TrainingRecipe.AdamWOptimizer}"),
+        };
     }
 
     /// <returns>The summed (not mean) loss of the batch and how many images were classified correctly.</returns>

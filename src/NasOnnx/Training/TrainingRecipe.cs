@@ -4,6 +4,11 @@ namespace NasOnnx.Training;
 /// <summary>How to train: optimizer, schedule and regularization. Every field is a pipeline param of train/retrain stages.</summary>
 public sealed record TrainingRecipe
 {
+    /// <summary>"sgd" (momentum, Nesterov) for images; "adamw" (decoupled weight decay; what embeddings and text models train
+    /// well with). Momentum and Nesterov apply to SGD only.</summary>
+    public string Optimizer { get; init; } = SgdOptimizer;
+    public const string SgdOptimizer = "sgd";
+    public const string AdamWOptimizer = "adamw";
     public int Epochs { get; init; } = 3;
     public int BatchSize { get; init; } = 128;
     public double LearningRate { get; init; } = 0.05;

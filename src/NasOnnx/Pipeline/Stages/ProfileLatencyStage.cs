@@ -45,9 +45,7 @@ public sealed class ProfileLatencyStage : IStage
         int? Opt(string name) => context.Int(name) > 0 ? (int)context.Int(name) : null;
         if (context.HasInput("data"))
         {
-            var data = PreparedDataset.Load(context.Input("data"));
-            if (data.Height != data.Width) throw context.Error($"the spaces need square images, the dataset has {data.Height}x{data.Width}");
-            return new SpaceOptions(data.Channels, data.Height, data.ClassNames.Count, Opt("width"), Opt("depth"));
+            return DataSpaceOptions.From(context, PreparedDataset.Load(context.Input("data")), Opt("width"), Opt("depth"));
         }
         return new SpaceOptions((int)context.Int("channels"), (int)context.Int("resolution"), (int)context.Int("classes"), Opt("width"), Opt("depth"));
     }

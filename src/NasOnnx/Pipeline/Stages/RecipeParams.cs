@@ -12,9 +12,10 @@ public static class RecipeParams
 
     public static IReadOnlyList<ParamSpec> Specs { get; } =
     [
+        ParamSpec.Choice("optimizer", D.Optimizer, "sgd (momentum, Nesterov) or adamw (text models)", TrainingRecipe.SgdOptimizer, TrainingRecipe.AdamWOptimizer),
         ParamSpec.Int("epochs", D.Epochs, "training epochs"),
         ParamSpec.Int("batch_size", D.BatchSize, "images per step"),
-        ParamSpec.Float("lr", D.LearningRate, "peak learning rate (SGD)"),
+        ParamSpec.Float("lr", D.LearningRate, "peak learning rate (SGD: e.g. 0.05; AdamW: e.g. 0.002)"),
         ParamSpec.Float("min_lr", D.MinLearningRate, "learning rate at the end of the cosine schedule"),
         ParamSpec.Float("momentum", D.Momentum, "SGD momentum"),
         ParamSpec.Bool("nesterov", D.Nesterov, "Nesterov momentum"),
@@ -50,8 +51,14 @@ public static class RecipeParams
     public static IReadOnlySet<string> CheckpointParamNames { get; } = CheckpointSpecs.Select(p => p.Name).ToHashSet();
 
     /// <summary>The augmentations the params ask for, for the named dataset.</summary>
-    public static IReadOnlyList<IAugmentation> ReadAugmentations(StageContext c, string datasetName) =>
-        Augmentations.Build(datasetName, (int)c.Int("crop_padding"), c.RequiredString("flip"), (int)c.Int("cutout"));
+    public static IReadOnlyList<IAugmentation> ReadAugmentations(StageContext c, PreparedDataset data)
+    {
+        if (!data.IsText) return Augmentations.Build(data.Name, (int)c.Int("crop_padding"), c.RequiredString("flip"), (int)c.Int("cutout"));
+        // Image augmentations have no meaning on token ids: flip's "auto" means off, anything asked for explicitly is an error.
+        if (c.Int("crop_padding") > 0 || c.Int("cutout") > 0 || c.RequiredString("flip") == "on")
+            throw c.Error($"{data.Name} is text: crop_padding, cutout and flip are image augmentations", "leave them out (or at 0 / auto) for text data", c.PipelineFile);
+        return [];
+    }
 
     public static CheckpointOptions ReadCheckpoints(StageContext c, string key) => new()
     {
@@ -63,6 +70,7 @@ public static class RecipeParams
 
     public static TrainingRecipe Read(StageContext c) => new()
     {
+        Optimizer = c.RequiredString("optimizer"),
         Epochs = (int)c.Int("epochs"),
         BatchSize = (int)c.Int("batch_size"),
         LearningRate = c.Float("lr"),

@@ -91,13 +91,19 @@ public sealed class SearchStage : IStage
     public void Run(StageContext context)
     {
         var prepared = PreparedDataset.Load(context.Input("data"));
-        if (prepared.Height != prepared.Width)
-            throw context.Error($"the spaces need square images, the dataset has {prepared.Height}x{prepared.Width}");
-        var options = new SpaceOptions(prepared.Channels, prepared.Height, prepared.ClassNames.Count,
+        var options = DataSpaceOptions.From(context, prepared,
             context.Int("width") > 0 ? (int)context.Int("width") : null, context.Int("depth") > 0 ? (int)context.Int("depth") : null);
         string spaceName = context.RequiredString("space");
         var strategy = StrategyCatalog.Get(context.RequiredString("strategy"));
-        var space = SpaceRegistry.Create(spaceName, options);
+        ISearchSpace space;
+        try
+        {
+            space = SpaceRegistry.Create(spaceName, options);
+        }
+        catch (NasOnnxException e)
+        {
+            throw context.Error(e.Message, e.Fix, context.PipelineFile);
+        }
         var search = new SearchContext
         {
             Params = context, Log = context.Log, Seed = context.Seed, Cancellation = context.Cancellation,

@@ -17,7 +17,7 @@ public static class StageTraining
     public static TrainingResult Run(StageContext context, int stageVersion, nn.Module<Tensor, Tensor> model, LoadedData data,
         TrainingRecipe recipe, string network)
     {
-        var augmentations = RecipeParams.ReadAugmentations(context, data.Info.Name);
+        var augmentations = RecipeParams.ReadAugmentations(context, data.Info);
         string key = RecipeParams.CheckpointKey(context, stageVersion, Path.Combine(context.Input("data"), PreparedDataset.FileName), network);
         context.Log.Info($"augmentation: {Data.Augmentations.Describe(augmentations)}; checkpoints in {context.WorkDir} (key {key})");
         if (!data.TrainImages.InMemory)

@@ -21,7 +21,9 @@ public sealed record MultiTrialSettings
         ParamSpec.Int("trial_epochs", 1, "multi-trial: epochs each architecture trains for its evaluation"),
         ParamSpec.Float("trial_data_fraction", 0.25, "multi-trial: share of the training images each evaluation trains on"),
         ParamSpec.Int("trial_batch_size", 128, "multi-trial: batch size of evaluation training"),
-        ParamSpec.Float("trial_lr", 0.05, "multi-trial: peak SGD learning rate of evaluation training (cosine to 0)"),
+        ParamSpec.Choice("trial_optimizer", TrainingRecipe.SgdOptimizer, "multi-trial: optimizer of evaluation training (sgd; adamw for text)",
+            TrainingRecipe.SgdOptimizer, TrainingRecipe.AdamWOptimizer),
+        ParamSpec.Float("trial_lr", 0.05, "multi-trial: peak learning rate of evaluation training (cosine to 0)"),
         ParamSpec.Float("trial_weight_decay", 5e-4, "multi-trial: weight decay of evaluation training"),
         ParamSpec.IntList("halving_epochs", [], "multi-trial successive halving: epochs per rung, e.g. [1, 2, 4]; the best 1/halving_eta of a rung goes on to the next (empty: off)"),
         ParamSpec.Int("halving_eta", 2, "multi-trial successive halving: keep the best 1/eta of each rung (2: the better half)"),
@@ -70,6 +72,7 @@ public sealed record MultiTrialSettings
             HalvingEta = (int)stage.Int("halving_eta"),
             TrialRecipe = new TrainingRecipe
             {
+                Optimizer = stage.RequiredString("trial_optimizer"),
                 BatchSize = (int)stage.Int("trial_batch_size"),
                 LearningRate = stage.Float("trial_lr"),
                 WeightDecay = stage.Float("trial_weight_decay"),
