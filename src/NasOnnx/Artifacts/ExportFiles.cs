@@ -6,4 +6,6 @@ public static class ExportFiles
     public const string Model = "model.onnx";
     public const string Architecture = "architecture.json";
     public const string Summary = "export.json";
+    /// <summary>A text model's vocabulary (copied from prepare-data; its SHA-256 is in the model's metadata).</summary>
+    public const string Vocabulary = "vocab.json";
 }

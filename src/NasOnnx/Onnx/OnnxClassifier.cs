@@ -109,7 +109,7 @@ public sealed class OnnxClassifier : IDisposable
         return result;
     }
 
-    private static float[] Softmax(ReadOnlySpan<float> logits)
+    internal static float[] Softmax(ReadOnlySpan<float> logits)
     {
         float max = float.NegativeInfinity;
         foreach (float v in logits) max = Math.Max(max, v);
@@ -145,7 +145,7 @@ public sealed class OnnxClassifier : IDisposable
         }
     }
 
-    private static IReadOnlyList<string>? ParseClasses(string? json)
+    internal static IReadOnlyList<string>? ParseClasses(string? json)
     {
         if (json is null) return null;
         try

@@ -57,6 +57,15 @@ public sealed class ExportStage : IStage
         if (preprocess == PreprocessLayout.None && context.Bool("any_size"))
             throw context.Error("any_size needs preprocess: nchw or nhwc", "set preprocess, or drop any_size");
         var metadata = new Dictionary<string, string>();
+        bool text = SpaceRegistry.Get(arch.Space).DefaultOptions.IsText;
+        if (text && data is not { IsText: true })
+            throw context.Error("a text model needs the `data` input: its vocabulary travels with the model",
+                "give the export stage `data: <the prepare-data stage>`", context.PipelineFile);
+        if (text)
+        {
+            File.Copy(data!.VocabularyPath, context.OutputPath(ExportFiles.Vocabulary));
+            metadata[OnnxExporter.Keys.VocabularyHash] = TextVocabulary.FileSha256(context.OutputPath(ExportFiles.Vocabulary));
+        }
         if (latency is not null)
         {
             metadata["nasonnx.latency_p90_ms"] = latency.P90Ms.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
@@ -77,7 +86,7 @@ public sealed class ExportStage : IStage
             Preprocess = preprocess,
             AnySize = context.Bool("any_size"),
             // Class names only with preprocessing: a default export's model.onnx keeps its bytes (the behaviour goldens pin them).
-            ClassNames = preprocess == PreprocessLayout.None ? null : data?.ClassNames,
+            ClassNames = preprocess == PreprocessLayout.None && !text ? null : data?.ClassNames,
         });
         File.Copy(archFile, context.OutputPath(ArchitectureSource.FileName));
         AtomicWrite.Text(context.OutputPath("export.json"), JsonSerializer.Serialize(new
