@@ -29,6 +29,12 @@ public sealed record ModelCard
     public required string Dataset { get; init; }
     public IReadOnlyList<float>? NormalizationMean { get; init; }
     public IReadOnlyList<float>? NormalizationStd { get; init; }
+    /// <summary>Text models: the vocabulary file published beside the model (vocab.json), its SHA-256 (also in the model's
+    /// metadata), its size and the sequence length the model was trained and its latency measured at.</summary>
+    public string? VocabularyFile { get; init; }
+    public string? VocabularySha256 { get; init; }
+    public int? VocabularySize { get; init; }
+    public int? SequenceLength { get; init; }
 
     // ---- accuracy, measured with ONNX Runtime on model.onnx ----
     public double? TestAccuracyOnnx { get; init; }

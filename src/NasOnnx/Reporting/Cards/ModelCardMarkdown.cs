@@ -27,6 +27,9 @@ public static class ModelCardMarkdown
             ? $", normalization mean {string.Join(" ", m.Select(v => v.ToString("R", inv)))}, std {string.Join(" ", s.Select(v => v.ToString("R", inv)))}"
             : "";
         rows.Add(("dataset", $"{dataset} (`{c.Dataset}`){norm}"));
+        if (c.VocabularySha256 is { } vocabHash)
+            rows.Add(("input", $"token ids (int64 [batch, seq]); vocabulary `{c.VocabularyFile}` ({N(c.VocabularySize ?? 0)} ids, SHA-256 `{vocabHash}`, also in the ONNX metadata); " +
+                $"trained at {c.SequenceLength?.ToString(inv) ?? "?"} tokens per text, latency per text at that length; `nasonnx predict model.onnx --text \"...\"` tokenizes with it"));
         if (c.ClassNames is { Count: > 0 } names)
             rows.Add(("classes", $"{names.Count}, in output order: {string.Join(", ", names)}"));
         rows.Add(("architecture", $"space `{c.Space}`, ArchId `{c.ArchId}` (`architecture.json`, also in the ONNX metadata)"));

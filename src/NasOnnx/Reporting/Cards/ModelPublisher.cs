@@ -53,6 +53,8 @@ public static partial class ModelPublisher
             var meta = OnnxInspector.Inspect(run.PathOf(sources.Export, ExportFiles.Model)).Metadata;
             File.WriteAllText(Path.Combine(staging, ModelCard.ArchitectureFile), ModelCardBuilder.ArchitectureJson(run, sources.Export, meta));
             File.Copy(run.LockPath, Path.Combine(staging, ModelCard.LockCopyFile));
+            if (File.Exists(run.PathOf(sources.Export, ExportFiles.Vocabulary)))
+                File.Copy(run.PathOf(sources.Export, ExportFiles.Vocabulary), Path.Combine(staging, ExportFiles.Vocabulary));
             if (run.StagesWith(ModelCard.ReportFile).LastOrDefault() is { } report)
                 File.Copy(run.PathOf(report, ModelCard.ReportFile), Path.Combine(staging, ModelCard.ReportFile));
             card.Save(staging);
