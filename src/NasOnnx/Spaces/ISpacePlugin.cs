@@ -22,6 +22,14 @@ public interface ISpacePlugin
 
     ISearchSpace Create(SpaceOptions options);
 
+    /// <summary>Options this space accepts, for capability checks when no data is at hand (which spaces have a latency
+    /// table, ...). Image spaces: Fashion-MNIST's shape.</summary>
+    SpaceOptions DefaultOptions => SpaceOptions.FashionMnist;
+
+    /// <summary>Parses an architecture of this space; fields it omits take <paramref name="defaults"/> (null: the space's
+    /// <see cref="DefaultOptions"/>).</summary>
+    IArchitecture Parse(string json, SpaceOptions? defaults) => Create(defaults ?? DefaultOptions).Parse(json);
+
     /// <summary>The discrete network of an architecture of this space (untrained weights).</summary>
     NasNetwork BuildNetwork(IArchitecture architecture);
 

@@ -17,6 +17,7 @@ public static class SpaceRegistry
         Register(new Nb201.Nb201Plugin());
         Register(new Chain.ChainPlugin());
         Register(new Macro.MacroPlugin());
+        Register(new Text.TextPlugin());
     }
 
     /// <summary>The space a search stage (and `bench search`) uses when none is named.</summary>
@@ -59,11 +60,12 @@ public static class SpaceRegistry
 
     public static ISearchSpace Create(string name, SpaceOptions? options = null) => Get(name).Create(options ?? SpaceOptions.FashionMnist);
 
-    /// <summary>Parses an architecture of any registered space (fields it omits take Fashion-MNIST defaults).</summary>
+    /// <summary>Parses an architecture of any registered space (fields it omits take <paramref name="defaults"/>, else the
+    /// space's own defaults: Fashion-MNIST's shape for image spaces).</summary>
     public static IArchitecture Parse(string json, SpaceOptions? defaults = null)
     {
         string space = ArchJson.SpaceOf(json, out _);
-        return Create(space, defaults).Parse(json);
+        return Get(space).Parse(json, defaults);
     }
 
     /// <summary>Reads an architecture file; errors name the file.</summary>
