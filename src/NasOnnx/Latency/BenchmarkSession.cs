@@ -39,12 +39,26 @@ public sealed class BenchmarkSession : IDisposable
         }
         var rng = new Random(options.Seed);
         _binding = _session.CreateIoBinding();
+        var custom = _session.ModelMetadata.CustomMetadataMap;
+        // text models: token ids [batch, seq] at the sequence length they were made for, ids drawn from their vocabulary
+        int? length = Metadata(custom, Onnx.OnnxExporter.Keys.SequenceLength);
         foreach (var (name, meta) in _session.InputMetadata)
         {
-            long[] shape = Concrete(meta.Dimensions, options.Batch, name, path);
-            var data = new float[shape.Aggregate(1L, (a, b) => a * b)];
-            for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
-            var value = OrtValue.CreateTensorValueFromMemory(data, shape);
+            long[] shape = Concrete(meta.Dimensions, options.Batch, name, path, length);
+            OrtValue value;
+            if (meta.ElementDataType == TensorElementType.Int64)
+            {
+                int vocabulary = Metadata(custom, Onnx.OnnxExporter.Keys.Vocabulary) ?? 2;
+                var ids = new long[shape.Aggregate(1L, (a, b) => a * b)];
+                for (int i = 0; i < ids.Length; i++) ids[i] = rng.Next(1, Math.Max(2, vocabulary)); // real tokens, no padding
+                value = OrtValue.CreateTensorValueFromMemory(ids, shape);
+            }
+            else
+            {
+                var data = new float[shape.Aggregate(1L, (a, b) => a * b)];
+                for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
+                value = OrtValue.CreateTensorValueFromMemory(data, shape);
+            }
             _values.Add(value);
             _binding.BindInput(name, value);
         }
@@ -55,7 +69,7 @@ public sealed class BenchmarkSession : IDisposable
                 _binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
                 continue;
             }
-            long[] shape = Concrete(meta.Dimensions, options.Batch, name, path);
+            long[] shape = Concrete(meta.Dimensions, options.Batch, name, path, null);
             var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, shape);
             _values.Add(value);
             _binding.BindOutput(name, value);
@@ -65,18 +79,24 @@ public sealed class BenchmarkSession : IDisposable
 
     public BenchmarkOptions Options { get; }
 
-    private static long[] Concrete(int[] dims, int batch, string name, string? path)
+    /// <summary>The shape a run binds: the batch for dimension 0, the model's sequence length (text models) for dimension 1 of a rank-2 value.</summary>
+    private static long[] Concrete(int[] dims, int batch, string name, string? path, int? length)
     {
         var shape = new long[dims.Length];
         for (int i = 0; i < dims.Length; i++)
         {
             if (dims[i] >= 0) shape[i] = dims[i];
             else if (i == 0) shape[i] = batch;
+            else if (i == 1 && dims.Length == 2 && length is int l) shape[i] = l;
             else throw new NasOnnxException($"Value '{name}' has a symbolic dimension {i} besides the batch; the benchmark cannot invent its size.",
-                "Export the model with fixed sizes except the batch (nasonnx export does).") { FilePath = path };
+                "Export the model with fixed sizes except the batch (nasonnx export does; text models carry their sequence length in the metadata).") { FilePath = path };
         }
         return shape;
     }
+
+    /// <summary>A positive whole number in the model's metadata, or null.</summary>
+    private static int? Metadata(Dictionary<string, string> map, string key) =>
+        map.TryGetValue(key, out var text) && int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int v) && v > 0 ? v : null;
 
     /// <summary>Session options with every setting that affects latency set explicitly.</summary>
     public static SessionOptions CreateSessionOptions(BenchmarkOptions options, string? path = null)

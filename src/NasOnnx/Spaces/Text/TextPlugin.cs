@@ -22,7 +22,7 @@ public sealed class TextPlugin : ISpacePlugin
 
     public NasNetwork BuildNetwork(IArchitecture architecture) => new TextNetwork((TextArchitecture)architecture);
 
-    public ISpaceLatencyModel? LatencyModel(ISearchSpace space, int batch) => null;
+    public ISpaceLatencyModel? LatencyModel(ISearchSpace space, int batch) => new TextLatencyModel((TextSpace)space, batch);
 
     public ISupernetSupport? Supernet => null;
 }
