@@ -1,11 +1,12 @@
 using NasOnnx.Architectures;
 using NasOnnx.Latency;
 using NasOnnx.Networks;
+using NasOnnx.Supernets;
 
 namespace NasOnnx.Spaces.Text;
 
 /// <summary>The text space (token sequences): network, latency split, supernet with one alpha row per layer and one for the pooling.</summary>
-public sealed class TextPlugin : ISpacePlugin
+public sealed class TextPlugin : ISpacePlugin, ISupernetSupport
 {
     public string Name => TextSpace.SpaceName;
     public string Description => "TextNAS-style layers over token sequences: conv k1/3/5/7, max/avg pool, attention or GRU per layer, input and skips from the last nodes";
@@ -24,5 +25,30 @@ public sealed class TextPlugin : ISpacePlugin
 
     public ISpaceLatencyModel? LatencyModel(ISearchSpace space, int batch) => new TextLatencyModel((TextSpace)space, batch);
 
-    public ISupernetSupport? Supernet => null;
+    public ISupernetSupport? Supernet => this;
+
+    public Supernet Build(ISearchSpace space, int partialK, int seed) => new TextSupernet((TextSpace)space, seed);
+
+    /// <summary>Depth max_depth, the strongest op per layer reading the previous node, no skips, the strongest pooling.</summary>
+    public IArchitecture Derive(ISearchSpace space, ArchSnapshot weights, DeriveOptions options)
+    {
+        var text = (TextSpace)space;
+        var choices = new int[text.Decisions.Count]; // input choice 0 = the previous node; skips 0 = none
+        choices[0] = text.Config.MaxDepth - 1;
+        choices[TextSpace.PoolingDecision] = Best(weights, TextSupernet.PoolingGroup);
+        for (int i = 0; i < text.Config.MaxDepth; i++) choices[text.OpDecision(i)] = Best(weights, TextSupernet.LayerGroup(i));
+        return text.FromChoices(choices);
+    }
+
+    private static int Best(ArchSnapshot weights, string group) => AlphaDerivation.Argmax(AlphaDerivation.Probabilities(weights, group)[0], _ => true);
+
+    /// <summary>Group "layer{i}" is decision layer{i}.op, group "pooling" decision pooling: the space's per-decision table maps 1:1
+    /// (the supernet has every layer, the case where the split is exact).</summary>
+    public ExpectedLatency ExpectedLatency(Supernet supernet, LatencyPredictor predictor)
+    {
+        var space = (TextSpace)supernet.Space;
+        return Supernets.ExpectedLatency.ForDecisionRows(supernet, predictor.ChoiceLatencies(),
+            [.. Enumerable.Range(0, space.Config.MaxDepth).Select(i => (TextSupernet.LayerGroup(i), new[] { space.OpDecision(i) })),
+             (TextSupernet.PoolingGroup, [TextSpace.PoolingDecision])]);
+    }
 }

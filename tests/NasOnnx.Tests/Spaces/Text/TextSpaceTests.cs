@@ -116,6 +116,7 @@ public class TextSpaceTests
         // size: 3 poolings x sum over depths of the layers' (8 ops x n inputs x 2^n skips) products
         BigInteger perLayer0 = 8 * 1 * 2, perLayer1 = 8 * 2 * 4, perLayer = 8 * 3 * 8;
         Assert.Equal(3 * (perLayer0 + perLayer0 * perLayer1 + perLayer0 * perLayer1 * perLayer + perLayer0 * perLayer1 * perLayer * perLayer), space.Size);
+        Assert.Equal(new BigInteger(113_839_152), SpaceRegistry.Create("text", SpaceRegistry.Get("text").DefaultOptions).Size); // the README's 1.1e8
     }
 
     [Fact]
