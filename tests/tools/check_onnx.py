@@ -5,7 +5,7 @@ Usage: /usr/bin/python3 tests/tools/check_onnx.py DIR [--min N]
 
 Runs onnx.checker.check_model(model, full_check=True) (which also runs strict shape inference) on every
 *.onnx file under DIR and checks what NasOnnx promises: IR version 8, opset 17, input "input" with a
-symbolic batch dimension, output "logits". Exits 1 when any model fails or fewer than N models were found.
+symbolic batch dimension (text models: "tokens", int64 [batch, seq]), output "logits". Exits 1 when any model fails or fewer than N models were found.
 Needs Debian's python3-onnx (apt-get install -y python3-onnx); run it with /usr/bin/python3.
 """
 import argparse
@@ -26,10 +26,18 @@ def check(path: pathlib.Path) -> str | None:
     if path.name.startswith("op_"):
         return None  # single-op probes: no model-level contract
     inputs = [i for i in model.graph.input if i.name not in {t.name for t in model.graph.initializer}]
-    if [i.name for i in inputs] != ["input"]:
-        return f"inputs {[i.name for i in inputs]}, expected ['input']"
+    meta = {p.key: p.value for p in model.metadata_props}
+    text = meta.get("nasonnx.input_type") == "tokens"
+    expected = "tokens" if text else "input"
+    if [i.name for i in inputs] != [expected]:
+        return f"inputs {[i.name for i in inputs]}, expected ['{expected}']"
     if inputs[0].type.tensor_type.shape.dim[0].dim_param != "batch":
         return "input batch dimension is not symbolic 'batch'"
+    if text:
+        # text networks: int64 token ids [batch, seq], any length
+        tt = inputs[0].type.tensor_type
+        if tt.elem_type != onnx.TensorProto.INT64 or [d.dim_param for d in tt.shape.dim] != ["batch", "seq"]:
+            return "a text model's input must be int64 [batch, seq]"
     if [o.name for o in model.graph.output] != ["logits"]:
         return f"outputs {[o.name for o in model.graph.output]}, expected ['logits']"
     inferred = onnx.shape_inference.infer_shapes(model, check_type=True, strict_mode=True)

@@ -32,7 +32,7 @@ public static class ArchJson
             throw new NasOnnxException("The architecture JSON must be an object.", "Write it as {\"space\": \"darts\", ...}; `nasonnx sample` shows the form.");
         root = obj;
         if (obj["space"] is not JsonValue v || !v.TryGetValue<string>(out var space) || string.IsNullOrWhiteSpace(space))
-            throw new NasOnnxException("The architecture JSON has no \"space\" field.", "Add \"space\": one of darts, nb201, chain, macro.");
+            throw new NasOnnxException("The architecture JSON has no \"space\" field.", "Add \"space\": one of darts, nb201, chain, macro, text.");
         return space;
     }
 

@@ -8,6 +8,8 @@ namespace NasOnnx.Architectures;
 /// </summary>
 public sealed record SpaceOptions(int Channels = 1, int Resolution = 28, int Classes = 10, int? Width = null, int? Depth = null, int? Vocabulary = null)
 {
+    /// <summary>Derived from <see cref="Vocabulary"/>; not written (image options serialize as they did before text existed:
+    /// search.json, predictor.json and the goldens pinning them stay byte for byte the same).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsText => Vocabulary is not null;
 

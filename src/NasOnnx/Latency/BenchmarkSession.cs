@@ -71,7 +71,7 @@ public sealed class BenchmarkSession : IDisposable
                 _binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
                 continue;
             }
-            long[] shape = Concrete(meta.Dimensions, options.Batch, name, path);
+            long[] shape = Concrete(meta.Dimensions, options.Batch, name, path, null);
             var value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, shape);
             _values.Add(value);
             _binding.BindOutput(name, value);
@@ -97,10 +97,14 @@ public sealed class BenchmarkSession : IDisposable
             else if (i == 0) shape[i] = batch;
             else if (sequence is { } length) shape[i] = length;
             else throw new NasOnnxException($"Value '{name}' has a symbolic dimension {i} besides the batch; the benchmark cannot invent its size.",
-                "Export the model with fixed sizes except the batch (nasonnx export does).") { FilePath = path };
+                "Export the model with fixed sizes except the batch (nasonnx export does; text models carry their sequence length in the metadata).") { FilePath = path };
         }
         return shape;
     }
+
+    /// <summary>A positive whole number in the model's metadata, or null.</summary>
+    private static int? Metadata(Dictionary<string, string> map, string key) =>
+        map.TryGetValue(key, out var text) && int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int v) && v > 0 ? v : null;
 
     /// <summary>Session options with every setting that affects latency set explicitly.</summary>
     public static SessionOptions CreateSessionOptions(BenchmarkOptions options, string? path = null)

@@ -57,14 +57,13 @@ public static class LatencyProfiler
             {
                 var op = chunk[i];
                 int s = seed + measured + i;
-                int inChannels = OpKey.Dims(op.Key.Input)[1];
                 if (differential && op.Key.Input == op.Key.Output)
                 {
                     models.Add(SingleOpModel(op, s));
                     models.Add(SingleOpModel(op, s, repeat: 2));
                     pairs.Add((models.Count - 1, models.Count - 2));
                 }
-                else if (differential && inChannels >= ContextMinChannels)
+                else if (differential && HasContext(op))
                 {
                     models.Add(ContextModel(op, s, withOp: false));
                     models.Add(ContextModel(op, s, withOp: true));
@@ -91,7 +90,8 @@ public static class LatencyProfiler
     }
 
     /// <summary>
-    /// The one-op ONNX model of <paramref name="op"/>: input "input" [batch, C, H, W], output "output"; seeded random
+    /// The one-op ONNX model of <paramref name="op"/>: input "input" of the key's input shape (float [batch, C, H, W] for
+    /// image ops, [batch, L, C] for sequence ops, int64 for token inputs; the batch symbolic), output "output"; seeded random
     /// weights; <paramref name="repeat"/> 2 applies the op twice in a row (shape-keeping ops only). Throws if the
     /// module's output shape differs from the key's (a decomposition bug).
     /// </summary>
@@ -105,14 +105,14 @@ public static class LatencyProfiler
         NetworkWeights.Randomize(module, seed);
         module.eval();
         using (torch.no_grad())
-        using (var probe = torch.zeros(1, input[1], input[2], input[3]))
+        using (var probe = Probe(op, input))
         using (var y = module.call(probe))
         {
             if (!y.shape.Skip(1).SequenceEqual(output.Skip(1).Select(d => (long)d)))
                 throw new InvalidOperationException($"Op {op.Key.Id} produces [{string.Join(", ", y.shape)}], not its key's output shape.");
         }
         var g = new OnnxGraphBuilder(foldBatchNorm: true, graphName: op.Key.Op);
-        g.AddInput(OnnxExporter.InputName, input[1], input[2], input[3]);
+        AddInput(g, op, input);
         string outName;
         using (torch.no_grad())
         {
@@ -130,26 +130,48 @@ public static class LatencyProfiler
     /// <summary>Ops on inputs with fewer channels (the stem on the image) have no preceding layer to measure them after.</summary>
     public const int ContextMinChannels = 8;
 
+    /// <summary>Whether <see cref="ContextModel"/> applies: float image inputs [batch, C, H, W] of 8+ channels. Other inputs
+    /// (token ids, sequences) are measured alone, or as (op, op) - (op) when the op keeps the shape.</summary>
+    public static bool HasContext(OpInstance op)
+    {
+        int[] input = OpKey.Dims(op.Key.Input);
+        return !op.TokenInput && input.Length == 4 && input[1] >= ContextMinChannels;
+    }
+
+    /// <summary>The network input declaration of an op's input shape: float (or int64 token ids) of the key's dimensions after the symbolic batch.</summary>
+    private static void AddInput(OnnxGraphBuilder g, OpInstance op, int[] input) =>
+        g.AddInput(OnnxExporter.InputName, op.TokenInput ? TensorProto.Types.DataType.Int64 : TensorProto.Types.DataType.Float,
+            [.. input.Skip(1).Select(d => OnnxGraphBuilder.Dim(d))]);
+
+    /// <summary>A batch-1 input of the key's shape: zeros, or token id 1 (&lt;unk&gt;: a real token) for token inputs.</summary>
+    private static Tensor Probe(OpInstance op, int[] input)
+    {
+        long[] shape = [1, .. input.Skip(1).Select(d => (long)d)];
+        return op.TokenInput ? torch.ones(shape, dtype: ScalarType.Int64) : torch.zeros(shape);
+    }
+
     /// <summary>
     /// A shape-keeping 1x1 conv + BN + ReLU on the op's input (the typical layer before it), followed by the op when
     /// <paramref name="withOp"/>: (context, op) - (context) is the op's cost after a layer, as inside a network.
     /// </summary>
     public static byte[] ContextModel(OpInstance op, int seed, bool withOp)
     {
+        if (!HasContext(op)) throw new ArgumentException($"op {op.Key.Id} has no context model: it does not take a float image of {ContextMinChannels}+ channels", nameof(op));
         int[] input = OpKey.Dims(op.Key.Input);
         var context = new OpInstance(new OpKey("context", op.Key.Input, op.Key.Input, "k1_relu"),
             () => new Ops.ConvBn(new ConvSpec(input[1], input[1], 1), act: Ops.Activation.Relu));
         return withOp ? ChainModel([context, op], seed) : ChainModel([context], seed);
     }
 
-    /// <summary>The ONNX model of ops applied one after another (each op's input shape is the previous op's output shape).</summary>
+    /// <summary>The ONNX model of ops applied one after another (each op's input shape is the previous op's output shape; the
+    /// first op's input element type is the model's).</summary>
     public static byte[] ChainModel(IReadOnlyList<OpInstance> ops, int seed)
     {
         if (Runtime.TorchRuntime.Threads == 0) Runtime.TorchRuntime.Initialize();
         int[] input = OpKey.Dims(ops[0].Key.Input);
         int[] output = OpKey.Dims(ops[^1].Key.Output);
         var g = new OnnxGraphBuilder(foldBatchNorm: true, graphName: string.Join("+", ops.Select(o => o.Key.Op)));
-        g.AddInput(OnnxExporter.InputName, input[1], input[2], input[3]);
+        AddInput(g, ops[0], input);
         string x = OnnxExporter.InputName;
         for (int i = 0; i < ops.Count; i++)
         {

@@ -5,7 +5,8 @@ namespace NasOnnx.Networks;
 /// <summary>Parameter and multiply-accumulate counts measured on the TorchSharp network.</summary>
 public static class NetworkStats
 {
-    /// <summary>Trainable parameters and MACs for one input (Conv2d and Linear layers), by forward hooks.</summary>
+    /// <summary>Trainable parameters and MACs for one input (Conv2d, Conv1d and Linear layers; not attention's or a GRU's
+    /// products), by forward hooks.</summary>
     public static (long Parameters, long Macs) Measure(NasNetwork network)
     {
         long macs = 0;
@@ -22,9 +23,20 @@ public static class NetworkStats
                 });
                 removers.Add(h.remove);
             }
+            else if (m is Conv1d conv1)
+            {
+                var h = conv1.register_forward_hook((mod, input, output) =>
+                {
+                    var w = conv1.weight!.shape;
+                    macs += output.numel() / output.shape[0] * w[1] * w[2];
+                    return output;
+                });
+                removers.Add(h.remove);
+            }
             else if (m is Linear lin)
             {
-                var h = lin.register_forward_hook((mod, input, output) => { macs += lin.weight!.numel(); return output; });
+                // once per position: a classifier on [1, C] counts its weights once, a projection on [1, L, C] L times
+                var h = lin.register_forward_hook((mod, input, output) => { macs += lin.weight!.numel() * (output.numel() / output.shape[^1]); return output; });
                 removers.Add(h.remove);
             }
         }
@@ -35,7 +47,8 @@ public static class NetworkStats
             bool training = network.training;
             network.eval();
             var a = network.Architecture.Input;
-            network.call(torch.zeros(1, a.Channels, a.Height, a.Width));
+            // text networks take one sequence of token ids at the reference length (id 1, <unk>: no padding)
+            network.call(network is ITokenNetwork text ? torch.ones(1, text.ReferenceLength, dtype: ScalarType.Int64) : torch.zeros(1, a.Channels, a.Height, a.Width));
             if (training) network.train();
         }
         finally

@@ -124,6 +124,30 @@ public static class NetworkWeights
                     bn.running_mean?.zero_();
                     bn.running_var?.fill_(1);
                     break;
+                // text networks' modules (image networks have none, so their draws are unchanged)
+                case Conv1d conv1:
+                    {
+                        var w = conv1.weight!;
+                        double bound = 1.0 / Math.Sqrt(w.shape[1] * w.shape[2]);
+                        Uniform(w, bound);
+                        Uniform(conv1.bias, bound);
+                        break;
+                    }
+                case Embedding emb:
+                    emb.weight!.copy_(torch.randn(emb.weight.shape, generator: gen));
+                    break;
+                case GRU gru:
+                    {
+                        // every weight and bias uniform in +-1/sqrt(hidden), as PyTorch's RNNs
+                        var hh = gru.named_parameters().First(p => p.name.StartsWith("weight_hh", StringComparison.Ordinal)).parameter;
+                        double bound = 1.0 / Math.Sqrt(hh.shape[1]);
+                        foreach (var (_, p) in gru.named_parameters()) Uniform(p, bound);
+                        break;
+                    }
+                case LayerNorm ln:
+                    ln.weight?.fill_(1);
+                    ln.bias?.fill_(0);
+                    break;
             }
         }
     }
@@ -138,6 +162,14 @@ public static class NetworkWeights
         var gen = new torch.Generator((ulong)seed);
         foreach (var m in network.modules())
         {
+            if (m is LayerNorm ln)
+            {
+                // text networks' LayerNorms (image networks have none): non-trivial affine parameters, as BatchNorm's below
+                long n = ln.normalized_shape.Aggregate(1L, (a, b) => a * b);
+                ln.weight?.copy_((torch.rand(n, generator: gen) + 0.5).reshape(ln.normalized_shape));
+                ln.bias?.copy_((torch.randn(n, generator: gen) * 0.2).reshape(ln.normalized_shape));
+                continue;
+            }
             if (m is not BatchNorm2d bn) continue;
             long c = bn.num_features;
             bn.running_mean!.copy_(torch.randn(c, generator: gen) * 0.2);

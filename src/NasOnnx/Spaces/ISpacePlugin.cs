@@ -22,9 +22,13 @@ public interface ISpacePlugin
 
     ISearchSpace Create(SpaceOptions options);
 
-    /// <summary>The options when none are given (parsing a JSON that carries its own): Fashion-MNIST for image spaces; text
-    /// spaces return text options, which is also how the registry tells which data a space takes.</summary>
+    /// <summary>Options this space accepts, for capability checks when no data is at hand (which spaces have a latency
+    /// table, ...). Image spaces: Fashion-MNIST's shape.</summary>
     SpaceOptions DefaultOptions => SpaceOptions.FashionMnist;
+
+    /// <summary>Parses an architecture of this space; fields it omits take <paramref name="defaults"/> (null: the space's
+    /// <see cref="DefaultOptions"/>).</summary>
+    IArchitecture Parse(string json, SpaceOptions? defaults) => Create(defaults ?? DefaultOptions).Parse(json);
 
     /// <summary>The discrete network of an architecture of this space (untrained weights).</summary>
     NasNetwork BuildNetwork(IArchitecture architecture);

@@ -9,7 +9,7 @@ namespace NasOnnx.Spaces;
 public static class SpaceLatency
 {
     /// <summary>Spaces with a latency lookup table.</summary>
-    public static IReadOnlyList<string> Spaces => SpaceRegistry.NamesWhere(p => p.LatencyModel(p.Create(SpaceOptions.FashionMnist), 1) is not null);
+    public static IReadOnlyList<string> Spaces => SpaceRegistry.NamesWhere(p => p.LatencyModel(p.Create(p.DefaultOptions), 1) is not null);
 
     /// <summary>The space's latency model at a batch size; fails, saying what to do instead, for spaces without one.</summary>
     public static ISpaceLatencyModel Model(ISearchSpace space, int batch) =>

@@ -17,6 +17,7 @@ public static class SpaceRegistry
         Register(new Nb201.Nb201Plugin());
         Register(new Chain.ChainPlugin());
         Register(new Macro.MacroPlugin());
+        Register(new Text.TextPlugin());
     }
 
     /// <summary>The space a search stage (and `bench search`) uses when none is named.</summary>
@@ -68,12 +69,14 @@ public static class SpaceRegistry
         return plugin.Create(options);
     }
 
-    /// <summary>Parses an architecture of any registered space (fields it omits take Fashion-MNIST defaults).</summary>
+    /// <summary>Parses an architecture of any registered space (fields it omits take <paramref name="defaults"/>, else the
+    /// space's own defaults: Fashion-MNIST's shape for image spaces).</summary>
     public static IArchitecture Parse(string json, SpaceOptions? defaults = null)
     {
         string space = ArchJson.SpaceOf(json, out _);
+        var plugin = Get(space);
         // The JSON carries its own input and config; defaults of the other modality (e.g. image defaults for a text architecture) do not apply.
-        return Create(space, defaults is not null && defaults.IsText == Get(space).DefaultOptions.IsText ? defaults : null).Parse(json);
+        return plugin.Parse(json, defaults is not null && defaults.IsText == plugin.DefaultOptions.IsText ? defaults : null);
     }
 
     /// <summary>Reads an architecture file; errors name the file.</summary>

@@ -178,7 +178,10 @@ public class BadInputTests(ITestOutputHelper output) : IDisposable
         int i = 0;
         foreach (string space in SpaceRegistry.Names)
         {
-            var arch = SpaceRegistry.Create(space, new SpaceOptions(Channels: 1, Resolution: 16, Classes: 10, Width: 4, Depth: 2)).Sample(new Random(3));
+            var options = SpaceRegistry.Get(space).DefaultOptions.IsText
+                ? SpaceOptions.Text(vocabulary: 40, length: 16, classes: 10, width: 4, depth: 2)
+                : new SpaceOptions(Channels: 1, Resolution: 16, Classes: 10, Width: 4, Depth: 2);
+            var arch = SpaceRegistry.Create(space, options).Sample(new Random(3));
             string json = arch.ToJson();
             string validArch = _dir.Write($"{space}/valid.json", json);
             string guarded = _dir[$"{space}/model.onnx"];

@@ -40,7 +40,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
     /// <summary>The error for a space without the capability this strategy needs.</summary>
     protected NasOnnxException Needs(ISearchSpace space, string capability) =>
         new($"strategy '{Name}' needs a space with {capability}; space '{space.Name}' has none",
-            $"use strategy 'random' (any space), or a space with {capability} (darts, nb201, chain, macro)");
+            $"use strategy 'random' (any space), or a space with {capability} (darts, nb201, chain, macro, text)");
 
     public SearchOutcome Run(SearchContext context)
     {
