@@ -41,6 +41,10 @@ public static class TextPreparer
         ArgumentNullException.ThrowIfNull(corpus);
         ArgumentNullException.ThrowIfNull(options);
         if (options.Problem() is { } problem) throw new NasOnnxException(problem, "fix the stage's params");
+        long largest = (long)Math.Max(corpus.TrainTexts.Count, corpus.TestTexts.Count) * options.MaxLength;
+        if (largest > Array.MaxLength)
+            throw new NasOnnxException($"{corpus.Name}: {Math.Max(corpus.TrainTexts.Count, corpus.TestTexts.Count)} texts of {options.MaxLength} tokens do not fit one token cache ({Array.MaxLength} ids at most)",
+                "lower max_length, or use fewer texts");
         var counts = TextVocabulary.CountTokens(corpus.TrainTexts, options.Lowercase, n =>
         {
             cancellation.ThrowIfCancellationRequested();
