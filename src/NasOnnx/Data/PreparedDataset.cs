@@ -7,7 +7,8 @@ namespace NasOnnx.Data;
 
 /// <summary>
 /// dataset.json, the output of prepare-data that later stages read: which dataset, where its files are
-/// (with their hashes, so the lock notices changed data), its normalization and how to split it.
+/// (with their hashes, so the lock notices changed data), its normalization and how to split it. A text dataset
+/// (<see cref="IsText"/>) reports its shape as 1 x 1 x sequence length with mean 0 and std 1, and adds its vocabulary.
 /// </summary>
 public sealed record PreparedDataset
 {
@@ -29,7 +30,7 @@ public sealed record PreparedDataset
     public required int TestCount { get; init; }
     public required double ValidationFraction { get; init; }
     public required long SplitSeed { get; init; }
-    /// <summary>"folder" for an image folder or manifest (TrainFiles/TestFiles are then caches beside dataset.json); absent for catalog datasets.</summary>
+    /// <summary>"folder" for an image folder or manifest, "text" for token sequences (TrainFiles/TestFiles are then caches beside dataset.json); absent for catalog datasets.</summary>
     public string? Format { get; init; }
     /// <summary>Images at the end of the training cache that came from a val/ folder: the validation split as given.</summary>
     public int? ValidationCount { get; init; }
@@ -39,12 +40,25 @@ public sealed record PreparedDataset
     public int? SkippedCount { get; init; }
 
     public const string FolderFormat = "folder";
+    /// <summary>Format of a text dataset: TrainFiles/TestFiles are token caches (<see cref="TokenCacheFile"/>) beside dataset.json, with <see cref="Vocabulary"/>.</summary>
     public const string TextFormat = "text";
 
-    /// <summary>Text datasets: token ids including &lt;pad&gt; and &lt;unk&gt; (the networks' embedding rows).</summary>
+    /// <summary>Text: the vocabulary file beside dataset.json (vocab.json), which turns text into the ids the model reads.</summary>
+    public string? Vocabulary { get; init; }
+    /// <summary>Text: ids in the vocabulary (&lt;pad&gt; and &lt;unk&gt; included): every token id is below it.</summary>
     public int? VocabularySize { get; init; }
+    /// <summary>Text: tokens per sequence (max_length; shorter texts are padded with id 0, longer ones keep their first tokens).</summary>
+    public int? SequenceLength { get; init; }
+    /// <summary>Text: how train and test were separated: official (the dataset's own, verified), seeded-stratified, or given (separate files).</summary>
+    public string? Split { get; init; }
+    /// <summary>Text: the files the texts were read from, with their SHA-256.</summary>
+    public IReadOnlyDictionary<string, string>? SourceHashes { get; init; }
+    /// <summary>Text: whether the source matched the published checksum (IMDB); absent when there is none to match.</summary>
+    public bool? SourceVerified { get; init; }
+    /// <summary>Text: lengths and &lt;unk&gt; share of the training texts (validation share included) and of the test texts.</summary>
+    public TextStatistics? TrainText { get; init; }
+    public TextStatistics? TestText { get; init; }
 
-    /// <summary>Token sequences (Width = the sequence length) instead of images.</summary>
     [JsonIgnore]
     public bool IsText => Format == TextFormat;
 
@@ -53,6 +67,15 @@ public sealed record PreparedDataset
     public string? LoadedFrom { get; init; }
 
     public Normalization Normalization => new(Mean, Std);
+
+    /// <summary>The path of a text dataset's vocab.json (in the folder dataset.json was loaded from).</summary>
+    [JsonIgnore]
+    public string VocabularyPath => IsText && Vocabulary is { } file
+        ? Path.Combine(LoadedFrom ?? throw new InvalidOperationException("a text dataset must be loaded with PreparedDataset.Load"), file)
+        : throw new InvalidOperationException($"{Name} is not a text dataset");
+
+    /// <summary>A text dataset's vocabulary (checked as it is read).</summary>
+    public TextVocabulary LoadVocabulary() => TextVocabulary.Load(VocabularyPath);
 
     public void Save(string dir) => AtomicWrite.Text(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, SnakeJson.Options));
 
@@ -77,6 +100,7 @@ public sealed record PreparedDataset
     public LoadedData LoadData()
     {
         if (Format == FolderFormat) return LoadFolderCaches();
+        if (IsText) return LoadTokenCaches();
         var info = DatasetCatalog.Get(Name);
         var location = new DatasetLocation(info, Enum.Parse<DatasetSource>(Source, ignoreCase: true), Folder, TrainFiles, TestFiles, [Folder]);
         var pair = DatasetLoader.Load(location);
@@ -99,6 +123,20 @@ public sealed record PreparedDataset
         var (trainIdx, valIdx) = given > 0
             ? (Enumerable.Range(0, train.Count - given).ToArray(), Enumerable.Range(train.Count - given, given).ToArray())
             : DatasetSplit.TrainValidation(train, ValidationFraction, SplitSeed);
+        return new LoadedData(this, train, trainIdx, valIdx, test);
+    }
+
+    /// <summary>The token caches prepare-data wrote for a text dataset, split into train/validation as for images.</summary>
+    private LoadedData LoadTokenCaches()
+    {
+        string dir = LoadedFrom ?? throw new InvalidOperationException("a text dataset must be loaded with PreparedDataset.Load");
+        string datasetFile = Path.Combine(dir, FileName);
+        if (SequenceLength is not > 0 || VocabularySize is not > 2 || TrainFiles.Count != 1 || TestFiles.Count != 1)
+            throw new NasOnnxException($"{FileName} of the text dataset {Name} lacks its sequence length, vocabulary size or caches",
+                "re-run the prepare-data stage with --force") { FilePath = datasetFile };
+        var train = TokenCacheFile.Read(Path.Combine(dir, TrainFiles[0]), Name + "/train", ClassNames, SequenceLength.Value, VocabularySize.Value);
+        var test = TokenCacheFile.Read(Path.Combine(dir, TestFiles[0]), Name + "/test", ClassNames, SequenceLength.Value, VocabularySize.Value);
+        var (trainIdx, valIdx) = DatasetSplit.TrainValidation(train, ValidationFraction, SplitSeed);
         return new LoadedData(this, train, trainIdx, valIdx, test);
     }
 

@@ -39,6 +39,17 @@ public static partial class BadInputRun
     [GeneratedRegex(@"^\s+at \S+", RegexOptions.Multiline)]
     private static partial Regex StackFrame();
 
+    /// <summary>Reports the results (test output, artifacts/reliability.csv) and fails when any case went wrong or too few ran.</summary>
+    public static void Finish(Xunit.Abstractions.ITestOutputHelper output, IReadOnlyList<BadInputResult> results, int atLeast)
+    {
+        output.WriteLine(ReliabilityReport.Summary(results));
+        output.WriteLine(ReliabilityReport.Write());
+        var bad = results.Where(r => !r.Good).ToList();
+        Assert.True(bad.Count == 0, $"{bad.Count} of {results.Count} cases went wrong:\n" +
+            string.Join("\n", bad.Take(15).Select(r => $"#{r.Case} {r.Kind} {r.Mutation}: {r.Outcome} (exit {r.ExitCode}) {r.Message}")));
+        Assert.True(results.Count >= atLeast, $"only {results.Count} cases");
+    }
+
     public static (int Code, string Output, Exception? Escaped) Cli(params string[] args)
     {
         var console = new TestConsole();

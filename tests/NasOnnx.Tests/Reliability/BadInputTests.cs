@@ -29,15 +29,7 @@ public class BadInputTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private void Finish(IReadOnlyList<BadInputResult> results, int atLeast)
-    {
-        output.WriteLine(ReliabilityReport.Summary(results));
-        output.WriteLine(ReliabilityReport.Write());
-        var bad = results.Where(r => !r.Good).ToList();
-        Assert.True(bad.Count == 0, $"{bad.Count} of {results.Count} cases went wrong:\n" +
-            string.Join("\n", bad.Take(15).Select(r => $"#{r.Case} {r.Kind} {r.Mutation}: {r.Outcome} (exit {r.ExitCode}) {r.Message}")));
-        Assert.True(results.Count >= atLeast, $"only {results.Count} cases");
-    }
+    private void Finish(IReadOnlyList<BadInputResult> results, int atLeast) => BadInputRun.Finish(output, results, atLeast);
 
     // ------------------------------------------------------------------ pipeline YAML
 
