@@ -6,13 +6,13 @@ using NasOnnx.Architectures;
 
 namespace NasOnnx.Cli.Commands;
 
-/// <summary><c>nasonnx sample --space darts|nb201|chain|macro [--seed N] [--out ARCH.json]</c>: a random architecture.</summary>
+/// <summary><c>nasonnx sample --space darts|nb201|chain|macro|text [--seed N] [--out ARCH.json]</c>: a random architecture.</summary>
 public sealed class SampleCommand(IAnsiConsole console) : Command<SampleCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
         [CommandOption("-s|--space <SPACE>")]
-        [Description("Search space: darts, nb201, chain or macro.")]
+        [Description("Search space: darts, nb201, chain, macro (images) or text (token sequences).")]
         public string Space { get; init; } = "";
 
         [CommandOption("--seed <N>")]
@@ -35,22 +35,32 @@ public sealed class SampleCommand(IAnsiConsole console) : Command<SampleCommand.
         public int Resolution { get; init; } = 28;
 
         [CommandOption("--classes <N>")]
-        [Description("Number of classes. Default 10.")]
-        [DefaultValue(10)]
-        public int Classes { get; init; } = 10;
+        [Description("Number of classes. Default 10 (images), 2 (text).")]
+        public int? Classes { get; init; }
+
+        [CommandOption("--vocabulary <N>")]
+        [Description("Text spaces: token ids in the vocabulary, <pad> and <unk> included (a pipeline re-targets it to its data). Default 20000.")]
+        [DefaultValue(20000)]
+        public int Vocabulary { get; init; } = 20000;
+
+        [CommandOption("--length <L>")]
+        [Description("Text spaces: sequence length. Default 400.")]
+        [DefaultValue(400)]
+        public int Length { get; init; } = 400;
 
         [CommandOption("--width <W>")]
         [Description("Base width (space default when omitted: 16).")]
         public int? Width { get; init; }
 
         [CommandOption("--depth <D>")]
-        [Description("Depth: cells (darts, default 8), cells per stage (nb201, 5), layers per stage (chain, 3), max layers (macro, 6).")]
+        [Description("Depth: cells (darts, default 8), cells per stage (nb201, 5), layers per stage (chain, 3), max layers (macro, 6; text, 4).")]
         public int? Depth { get; init; }
 
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Space)) return ValidationResult.Error($"--space is required: one of {string.Join(", ", SpaceRegistry.Names)}.");
-            if (Channels < 1 || Resolution < 1 || Classes < 1) return ValidationResult.Error("--channels, --resolution and --classes must be positive.");
+            if (Channels < 1 || Resolution < 1 || Classes < 1 || Vocabulary < 3 || Length < 1)
+                return ValidationResult.Error("--channels, --resolution, --classes and --length must be positive, --vocabulary at least 3.");
             if (Width is < 1 || Depth is < 1) return ValidationResult.Error("--width and --depth must be positive.");
             return ValidationResult.Success();
         }
@@ -58,7 +68,10 @@ public sealed class SampleCommand(IAnsiConsole console) : Command<SampleCommand.
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var space = SpaceRegistry.Create(settings.Space, new SpaceOptions(settings.Channels, settings.Resolution, settings.Classes, settings.Width, settings.Depth));
+        var options = SpaceRegistry.Get(settings.Space).DefaultOptions.IsText
+            ? SpaceOptions.Text(settings.Vocabulary, settings.Length, settings.Classes ?? 2, settings.Width, settings.Depth)
+            : new SpaceOptions(settings.Channels, settings.Resolution, settings.Classes ?? 10, settings.Width, settings.Depth);
+        var space = SpaceRegistry.Create(settings.Space, options);
         var arch = space.Sample(new Random(settings.Seed));
         if (settings.Out is null)
         {

@@ -45,13 +45,15 @@ public sealed class BenchmarkSession : IDisposable
             OrtValue value;
             if (meta.ElementDataType == TensorElementType.Int64)
             {
-                // Token ids of a text model: the symbolic sequence axis takes the length it was trained and profiled at, the ids
-                // are random words (never padding, so every position is computed).
-                int length = options.SequenceLength ?? IntMetadata(metadata, Onnx.OnnxExporter.Keys.SequenceLength, name, path);
-                int vocabulary = IntMetadata(metadata, Onnx.OnnxExporter.Keys.Vocabulary, name, path);
+                // Token ids of a text model: a symbolic sequence axis takes the length it was trained and profiled at (asked
+                // for only when the axis is symbolic: profiled op models have fixed shapes and no metadata); the ids are
+                // random words below the vocabulary size (never padding, so every position is computed), else all <unk>.
+                bool symbolic = meta.Dimensions.Skip(1).Any(d => d < 0);
+                int? length = !symbolic ? null : options.SequenceLength ?? IntMetadata(metadata, Onnx.OnnxExporter.Keys.SequenceLength, name, path);
+                int vocabulary = metadata.ContainsKey(Onnx.OnnxExporter.Keys.Vocabulary) ? IntMetadata(metadata, Onnx.OnnxExporter.Keys.Vocabulary, name, path) : 2;
                 long[] shape = Concrete(meta.Dimensions, options.Batch, name, path, length);
                 var ids = new long[shape.Aggregate(1L, (a, b) => a * b)];
-                for (int i = 0; i < ids.Length; i++) ids[i] = rng.Next(2, Math.Max(3, vocabulary));
+                for (int i = 0; i < ids.Length; i++) ids[i] = rng.Next(1, Math.Max(2, vocabulary));
                 value = OrtValue.CreateTensorValueFromMemory(ids, shape);
             }
             else

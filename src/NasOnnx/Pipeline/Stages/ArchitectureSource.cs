@@ -58,6 +58,13 @@ public static class ArchitectureSource
             throw context.Error("the architecture file is not a JSON object", "regenerate it with nasonnx sample or a derive stage", file);
         obj["input"] = new JsonObject { ["channels"] = data.Channels, ["height"] = data.Height, ["width"] = data.Width };
         obj["classes"] = data.ClassNames.Count;
+        // A text architecture's embedding has one row per vocabulary id: it takes this dataset's vocabulary, as an image
+        // architecture takes its channels.
+        if (data.IsText && data.VocabularySize is int vocabulary)
+        {
+            if (obj["config"] is not JsonObject config) obj["config"] = config = new JsonObject();
+            config["vocabulary"] = vocabulary;
+        }
         Scale(context, obj, file);
         try
         {

@@ -95,9 +95,11 @@ public class TextSpaceTests
     public void Image_options_are_refused_and_image_spaces_are_unaffected()
     {
         var e = Assert.Throws<NasOnnxException>(() => SpaceRegistry.Create("text", SpaceOptions.FashionMnist));
-        Assert.Contains("no vocabulary", e.Message, StringComparison.Ordinal);
-        Assert.Contains("SpaceOptions.Text", e.Fix, StringComparison.Ordinal);
-        Assert.Throws<NasOnnxException>(() => SpaceRegistry.Create("text"));
+        Assert.Contains("takes text (token ids), the data is images", e.Message, StringComparison.Ordinal);
+        Assert.Contains("darts", e.Fix, StringComparison.Ordinal); // names the image spaces to use instead
+        var back = Assert.Throws<NasOnnxException>(() => SpaceRegistry.Create("darts", SpaceOptions.Text(100, 8, 2)));
+        Assert.Contains("use a space for text: text", back.Fix, StringComparison.Ordinal);
+        Assert.True(((TextSpace)SpaceRegistry.Create("text")).Options.IsText); // no options: the space's own (text) defaults
         Assert.Contains("text", SpaceRegistry.Names);
         foreach (var image in new[] { "darts", "nb201", "chain", "macro" })
             Assert.Equal(image, SpaceRegistry.Parse(SpaceRegistry.Create(image).Sample(new Random(1)).ToJson()).Space);
