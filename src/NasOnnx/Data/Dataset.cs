@@ -85,6 +85,20 @@ public sealed class Dataset
         return new Dataset(name, sequenceLength, tokens, labels, classNames);
     }
 
+    /// <summary>
+    /// A text dataset whose sequences keep their first <paramref name="length"/> tokens (a search trains candidates on
+    /// shorter texts, as an image search may on smaller images; the networks take any length). Same samples, same order.
+    /// </summary>
+    public Dataset Truncated(int length)
+    {
+        if (Tokens is null) throw new InvalidOperationException($"{Name} holds images, not token sequences");
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        if (length >= Width) return this;
+        var tokens = new int[(long)Count * length];
+        for (int i = 0; i < Count; i++) Tokens.AsSpan(i * Width, length).CopyTo(tokens.AsSpan(i * length, length));
+        return new Dataset(Name, length, tokens, Labels, ClassNames);
+    }
+
     /// <summary>The token ids of sample <paramref name="index"/> (a text dataset's).</summary>
     public ReadOnlySpan<int> Sequence(int index)
     {

@@ -32,6 +32,8 @@ public sealed class SearchStage : IStage
                 [.. StrategyCatalog.All().Select(s => s.Name).DefaultIfEmpty("random")]),
             ParamSpec.Int("width", 0, "base width of the space's networks (0: the space's default)"),
             ParamSpec.Int("depth", 0, "depth of the space's networks: cells (darts), cells per stage (nb201), max layers (macro); 0: default"),
+            ParamSpec.Int(SearchLengthParam, 0, "text data: candidates train and are scored on the first N tokens of each text (0: the prepared " +
+                "length); architectures, latency and the retrain keep the prepared length"),
         };
         foreach (var p in StrategyCatalog.All().SelectMany(s => s.Params))
             if (common.All(c => c.Name != p.Name)) common.Add(p);
@@ -88,9 +90,17 @@ public sealed class SearchStage : IStage
         }
     }
 
+    public const string SearchLengthParam = "search_max_length";
+
     public void Run(StageContext context)
     {
         var prepared = PreparedDataset.Load(context.Input("data"));
+        int searchLength = (int)context.Int(SearchLengthParam);
+        if (searchLength != 0 && (!prepared.IsText || searchLength < 0))
+            throw context.Error(prepared.IsText ? $"{SearchLengthParam} is {searchLength}" : $"{SearchLengthParam} cuts token sequences, the data in {context.Input("data")} is images",
+                prepared.IsText ? "use a positive number of tokens, or 0 for the prepared length" : $"leave {SearchLengthParam} out", context.PipelineFile);
+        if (searchLength > 0 && searchLength < prepared.Width)
+            context.Log.Info($"candidates train and are scored on the first {searchLength} of the {prepared.Width} tokens of each text");
         var options = DataSpaceOptions.From(context, prepared,
             context.Int("width") > 0 ? (int)context.Int("width") : null, context.Int("depth") > 0 ? (int)context.Int("depth") : null);
         string spaceName = context.RequiredString("space");
@@ -111,7 +121,7 @@ public sealed class SearchStage : IStage
             Space = space,
             SpaceName = spaceName,
             SpaceOptions = options,
-            Data = new Lazy<LoadedData>(prepared.LoadData),
+            Data = new Lazy<LoadedData>(() => searchLength > 0 ? prepared.LoadData().Truncated(searchLength) : prepared.LoadData()),
             Latency = context.HasInput("latency") ? LoadPredictor(context, spaceName, options) : null,
         };
         // An unreachable target fails here, before any data is loaded or any candidate trained.
