@@ -8,7 +8,7 @@ namespace NasOnnx.Onnx;
 /// <summary>
 /// Reads an ONNX model and counts, from the graph alone: op types, parameters (weights of Conv/Gemm and
 /// BatchNormalization scale and bias; running statistics and constants excluded) and MACs of Conv and Gemm for
-/// batch 1 (by propagating shapes through the graph).
+/// batch 1 (by propagating shapes through the graph). Text models (token ids): see <see cref="CountTokenModel"/>.
 /// </summary>
 public static class OnnxInspector
 {
@@ -78,6 +78,11 @@ public static class OnnxInspector
         }
 
         var meta = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        if (TokenModelLength(g, inits, meta) is long length)
+        {
+            (parameters, macs) = CountTokenModel(g, inits, length);
+            unknown.Clear();
+        }
         long delta = meta.TryGetValue(OnnxExporter.Keys.FoldedParameterDelta, out var d) && long.TryParse(d, NumberStyles.Integer, CultureInfo.InvariantCulture, out var dv) ? dv : 0;
         return new OnnxInspection(path, fileBytes, model.IrVersion,
             model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max(),
@@ -85,6 +90,56 @@ public static class OnnxInspector
             g.Input.Where(i => !inits.ContainsKey(i.Name)).Select(Info).ToArray(),
             g.Output.Select(Info).ToArray(),
             opCounts, g.Node.Count, parameters, parameters + delta, macs, unknown.ToArray(), meta);
+    }
+
+    /// <summary>The reference sequence length of a text model (input "tokens" [batch, seq], metadata
+    /// nasonnx.sequence_length), or null for any other model.</summary>
+    private static long? TokenModelLength(GraphProto g, Dictionary<string, TensorProto> inits, Dictionary<string, string> meta) =>
+        g.Input.Any(i => i.Name == OnnxExporter.TokensName && !inits.ContainsKey(i.Name))
+        && meta.TryGetValue(OnnxExporter.Keys.SequenceLength, out var s) && long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out long length) && length > 0
+            ? length : null;
+
+    /// <summary>
+    /// Parameters and MACs of a NasOnnx text model for one sequence of <paramref name="length"/> tokens. The sequence
+    /// axis is symbolic and the graph computes its masks and shapes at run time, so the Conv/Gemm shape walk above does
+    /// not apply; instead, from how the exporter writes text networks (every sequence tensor keeps the length):
+    /// parameters are the float initializers other than the graph builder's constants ("const_*": the embedding, every
+    /// weight and bias, LayerNorm's scale and shift, the GRU's W, R and B); MACs are Conv weight x length, a MatMul with a
+    /// weight [in, out] (Linear, attention's projections) in x out per position, Gemm (the classifier) once, a GRU's
+    /// length x directions x 3 hidden x (in + hidden), and a MatMul of two activations (attention's scores and weighted
+    /// values) length x length x the width of the projection before it. Lookups (the embedding's Gather), masks,
+    /// normalization and pooling count as no MACs, as BatchNorm and pooling do for images.
+    /// </summary>
+    private static (long Parameters, long Macs) CountTokenModel(GraphProto g, Dictionary<string, TensorProto> inits, long length)
+    {
+        static long Size(IEnumerable<long> dims) => dims.Aggregate(1L, (a, b) => a * b);
+        long parameters = g.Initializer
+            .Where(t => t.DataType == (int)TensorProto.Types.DataType.Float && !t.Name.StartsWith("const_", StringComparison.Ordinal))
+            .Sum(t => Size(t.Dims));
+        long macs = 0, projected = 0;
+        foreach (var node in g.Node)
+        {
+            switch (node.OpType)
+            {
+                case "Conv" when node.Input.Count > 1 && inits.TryGetValue(node.Input[1], out var w):
+                    macs += length * Size(w.Dims);
+                    break;
+                case "MatMul" when node.Input.Count > 1 && inits.TryGetValue(node.Input[1], out var m) && m.Dims.Count == 2:
+                    macs += length * m.Dims[0] * m.Dims[1];
+                    projected = m.Dims[1];
+                    break;
+                case "MatMul":
+                    macs += length * length * projected;
+                    break;
+                case "Gemm" when node.Input.Count > 1 && inits.TryGetValue(node.Input[1], out var gw):
+                    macs += Size(gw.Dims);
+                    break;
+                case "GRU" when node.Input.Count > 2 && inits.TryGetValue(node.Input[1], out var gruW) && inits.TryGetValue(node.Input[2], out var gruR):
+                    macs += length * (Size(gruW.Dims) + Size(gruR.Dims)); // [dirs, 3H, in] + [dirs, 3H, H]
+                    break;
+            }
+        }
+        return (parameters, macs);
     }
 
     private static OnnxValueInfo Info(ValueInfoProto v)

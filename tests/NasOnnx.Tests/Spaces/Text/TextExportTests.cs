@@ -34,6 +34,8 @@ public class TextExportTests(ITestOutputHelper output)
             using var net = NetworkFactory.BuildRandom(arch, seed: i);
             byte[] bytes = TextKit.Bytes(net);
             OnnxTestKit.Keep($"rand_text_{arch.ArchId}", bytes);
+            // inspect counts the trainable parameters TorchSharp has (embedding, GRU biases and LayerNorms included).
+            Assert.Equal(net.ParameterCount(), OnnxInspector.Inspect(global::Onnx.ModelProto.Parser.ParseFrom(bytes)).TrainedParameters);
             var r = OnnxVerifier.CompareTokens(net, (ITokenNetwork)net, bytes, seed: i, threads: 1, batchSizes: [1, 3], lengths: [1, 7, 33]);
             OnnxTestKit.Record($"text {arch.Describe()}", r);
             Assert.True(r.MaxAbsDiff <= OnnxTestKit.Tolerance, $"{arch.Describe()}: max abs diff {r.MaxAbsDiff:G3} (rel {r.MaxRelDiff:G3}, max |out| {r.MaxAbsOutput:G3})");
@@ -105,6 +107,30 @@ public class TextExportTests(ITestOutputHelper output)
                 }
             }
         }
+    }
+
+    /// <summary>inspect's MACs of a text model at its reference length, against the count by hand.</summary>
+    [Fact]
+    public void Inspect_counts_macs_of_convolutions_projections_attention_and_the_gru_at_the_reference_length()
+    {
+        const int L = 50, W = 8, V = 30;
+        string json = $$"""
+            {"space": "text", "input": {"channels": 1, "height": 1, "width": {{L}}}, "classes": 3,
+             "config": {"vocabulary": {{V}}, "embed": 6, "width": {{W}}, "max_depth": 3, "window": 3, "heads": 2, "bidirectional": true, "dropout": 0.1},
+             "pooling": "max_mean",
+             "layers": [{"op": "conv_k5", "input": 0, "skips": []}, {"op": "attention", "input": 1, "skips": [0]}, {"op": "gru", "input": 2, "skips": []}]}
+            """;
+        var arch = SpaceRegistry.Parse(json);
+        using var net = NetworkFactory.BuildRandom(arch, seed: 1);
+        var info = OnnxInspector.Inspect(global::Onnx.ModelProto.Parser.ParseFrom(TextKit.Bytes(net)));
+        long projection = L * 6 * W;                       // embedding 6 -> width 8, per position
+        long conv = L * W * W * 5;                         // conv_k5, 8 -> 8
+        long attention = 4 * L * W * W + 2 * L * L * W;    // q, k, v, o projections; scores and weighted values
+        long gru = L * 2 * 3 * (W / 2) * (W + W / 2);      // 2 directions, hidden 4, input 8
+        long classifier = 2 * W * 3;                       // max and mean pooled (16) -> 3 classes
+        Assert.Equal(projection + conv + attention + gru + classifier, info.Macs);
+        Assert.Empty(info.UnknownShapeOps);
+        Assert.Equal(net.ParameterCount(), info.TrainedParameters);
     }
 
     [Fact]
