@@ -6,7 +6,7 @@ using NasOnnx.Architectures;
 
 namespace NasOnnx.Cli.Commands;
 
-/// <summary><c>nasonnx sample --space darts|nb201|chain|macro|text [--seed N] [--out ARCH.json]</c>: a random architecture.</summary>
+/// <summary><c>nasonnx sample --space darts|nb201|chain|macro|text [--seed N] [--out ARCH.json] [--ops a,b] [--poolings a,b]</c>: a random architecture.</summary>
 public sealed class SampleCommand(IAnsiConsole console) : Command<SampleCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -56,6 +56,14 @@ public sealed class SampleCommand(IAnsiConsole console) : Command<SampleCommand.
         [Description("Depth: cells (darts, default 8), cells per stage (nb201, 5), layers per stage (chain, 3), max layers (macro, 6; text, 4).")]
         public int? Depth { get; init; }
 
+        [CommandOption("--ops <NAMES>")]
+        [Description("Text space: the ops a layer may take, comma-separated, e.g. conv_k3,conv_k5,attention (default: all of conv_k1, conv_k3, conv_k5, conv_k7, max_pool_k3, avg_pool_k3, attention, gru).")]
+        public string? Ops { get; init; }
+
+        [CommandOption("--poolings <NAMES>")]
+        [Description("Text space: the head's poolings, comma-separated, e.g. max (default: all of max, mean, max_mean).")]
+        public string? Poolings { get; init; }
+
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Space)) return ValidationResult.Error($"--space is required: one of {string.Join(", ", SpaceRegistry.Names)}.");
@@ -69,8 +77,8 @@ public sealed class SampleCommand(IAnsiConsole console) : Command<SampleCommand.
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var options = SpaceRegistry.Get(settings.Space).DefaultOptions.IsText
-            ? SpaceOptions.Text(settings.Vocabulary, settings.Length, settings.Classes ?? 2, settings.Width, settings.Depth)
-            : new SpaceOptions(settings.Channels, settings.Resolution, settings.Classes ?? 10, settings.Width, settings.Depth);
+            ? SpaceOptions.Text(settings.Vocabulary, settings.Length, settings.Classes ?? 2, settings.Width, settings.Depth, settings.Ops, settings.Poolings)
+            : new SpaceOptions(settings.Channels, settings.Resolution, settings.Classes ?? 10, settings.Width, settings.Depth, Ops: settings.Ops, Poolings: settings.Poolings); // refused by the space, saying ops/poolings are text params
         var space = SpaceRegistry.Create(settings.Space, options);
         var arch = space.Sample(new Random(settings.Seed));
         if (settings.Out is null)

@@ -8,6 +8,9 @@ public sealed record ParamSpec(string Name, ParamType Type, object? Default, str
     public static ParamSpec Bool(string name, bool @default, string description) => new(name, ParamType.Bool, @default, description);
     public static ParamSpec Str(string name, string? @default, string description) => new(name, ParamType.String, @default, description);
     public static ParamSpec IntList(string name, long[]? @default, string description) => new(name, ParamType.IntList, @default, description);
+    /// <summary>Names as a YAML list (<c>[a, b]</c>) or a comma-separated string (<c>a,b</c>, what --set gives); the value is
+    /// the comma-joined string (no spaces), so it reads with String() and fingerprints like any string.</summary>
+    public static ParamSpec NameList(string name, string? @default, string description) => new(name, ParamType.NameList, @default, description);
     public static ParamSpec Choice(string name, string @default, string description, params string[] choices) =>
         new(name, ParamType.Choice, @default, description, choices);
 
@@ -30,6 +33,15 @@ public sealed record ParamSpec(string Name, ParamType Type, object? Default, str
                     return Convert(csv.Trim('[', ']').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), out problem);
                 problem = "expected a list of integers";
                 return null;
+            case ParamType.NameList:
+                IEnumerable<string>? names = raw switch
+                {
+                    IReadOnlyList<string> list => list,
+                    string text => text.Trim().Trim('[', ']').Split(','),
+                    _ => null,
+                };
+                if (names is null) { problem = "expected a list of names"; return null; }
+                return string.Join(",", names.Select(n => n.Trim()).Where(n => n.Length > 0));
         }
         if (raw is not string s) { problem = "expected a single value, not a list or map"; return null; }
         var inv = System.Globalization.CultureInfo.InvariantCulture;
@@ -60,6 +72,7 @@ public sealed record ParamSpec(string Name, ParamType Type, object? Default, str
         ParamType.Bool => "true/false",
         ParamType.Choice => string.Join("|", Choices!),
         ParamType.IntList => "list of integers",
+        ParamType.NameList => "list of names (or comma-separated)",
         _ => "string",
     };
 }

@@ -1,3 +1,3 @@
 namespace NasOnnx.Core;
 
-public enum ParamType { Int, Float, Bool, String, Choice, IntList }
+public enum ParamType { Int, Float, Bool, String, Choice, IntList, NameList }

@@ -32,6 +32,24 @@ public static class SpaceLatency
         return new LatencyPredictor(stored.Table, Model(space, stored.Batch), stored.Calibration);
     }
 
+    /// <summary>
+    /// The predictor for <paramref name="space"/> (options <paramref name="options"/>) from one profiled with
+    /// <paramref name="profiled"/>: itself when the options are equal; when they differ only in the text space's ops or
+    /// poolings and the table holds every op the space's latency model needs (a profile over all ops serving a search over
+    /// some), the same table and calibration through <paramref name="space"/>'s latency model, so per-choice latencies are
+    /// indexed by this space's decisions and not the profile's; null otherwise (the caller refuses it).
+    /// </summary>
+    public static LatencyPredictor? ForSpace(LatencyPredictor predictor, SpaceOptions profiled, ISearchSpace space, SpaceOptions options)
+    {
+        if (predictor.Model.Space != space.Name) return null;
+        if (profiled == options) return predictor;
+        if (profiled with { Ops = options.Ops, Poolings = options.Poolings } != options) return null;
+        var model = Model(space, predictor.Table.Fingerprint.Batch);
+        return model.Candidates().All(c => c.EmitsNothing || predictor.Table.Contains(c.Key))
+            ? new LatencyPredictor(predictor.Table, model, predictor.Calibration)
+            : null;
+    }
+
     /// <summary>The whole-model ONNX of an architecture with seeded random weights (what the exporter writes).</summary>
     public static byte[] WholeModel(IArchitecture architecture, int seed)
     {

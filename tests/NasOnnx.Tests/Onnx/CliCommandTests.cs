@@ -68,6 +68,25 @@ public sealed class CliCommandTests(Xunit.Abstractions.ITestOutputHelper log) : 
     }
 
     [Fact]
+    public void Sample_text_takes_ops_and_poolings()
+    {
+        for (int seed = 0; seed < 20; seed++)
+        {
+            var console = new TestConsole().Width(200);
+            var sample = new SampleCommand.Settings { Space = "text", Seed = seed, Vocabulary = 50, Length = 8, Width = 8, Ops = "conv_k3, attention", Poolings = "max" };
+            Assert.True(sample.Validate().Successful);
+            Assert.Equal(0, new SampleCommand(console).Execute(Context("sample"), sample, CancellationToken.None));
+            var arch = Assert.IsType<NasOnnx.Spaces.Text.TextArchitecture>(SpaceRegistry.Parse(console.Output));
+            Assert.All(arch.Layers, l => Assert.Contains(l.Op, new[] { "conv_k3", "attention" }));
+            Assert.Equal(NasOnnx.Spaces.Text.TextPooling.Max, arch.Pooling);
+        }
+        var bad = new SampleCommand.Settings { Space = "text", Ops = "conv_k3,lstm" };
+        Assert.Contains("Unknown op 'lstm'", Assert.Throws<NasOnnxException>(() => new SampleCommand(new TestConsole()).Execute(Context("sample"), bad, CancellationToken.None)).Message);
+        var image = new SampleCommand.Settings { Space = "darts", Ops = "conv_k3" };
+        Assert.Contains("given for images", Assert.Throws<NasOnnxException>(() => new SampleCommand(new TestConsole()).Execute(Context("sample"), image, CancellationToken.None)).Message);
+    }
+
+    [Fact]
     public void Export_with_trained_weights_and_a_mismatch()
     {
         OnnxTestKit.Init();

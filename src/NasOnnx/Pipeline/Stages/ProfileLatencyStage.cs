@@ -29,6 +29,7 @@ public sealed class ProfileLatencyStage : IStage
         ParamSpec.Int("classes", 10, "classes (ignored when a `data` input is given)"),
         ParamSpec.Int("width", 0, "base width of the space's networks (0: the space's default)"),
         ParamSpec.Int("depth", 0, "depth of the space's networks (0: the space's default)"),
+        .. DataSpaceOptions.TextSpaceParams,
         .. LatencyParams.Bench(runs: 100, warmup: 10),
         ParamSpec.Int("rounds", 5, "interleaved rounds: models measured round-robin so load bursts hit all alike"),
         ParamSpec.Int("calibration_models", 8, "whole models measured to fit the predictor's scale and overhead (spread over the space's range of predicted latency)"),
@@ -38,7 +39,11 @@ public sealed class ProfileLatencyStage : IStage
 
     public IReadOnlyList<InputSpec> Inputs { get; } = [new("data", "a prepare-data stage (input shape and classes)", Required: false)];
 
-    public void Validate(StageContext context) => LatencyParams.Options(context);
+    public void Validate(StageContext context)
+    {
+        LatencyParams.Options(context);
+        DataSpaceOptions.ValidateTextParams(context, context.RequiredString("space"));
+    }
 
     internal static SpaceOptions SpaceOptionsOf(StageContext context)
     {
@@ -47,6 +52,8 @@ public sealed class ProfileLatencyStage : IStage
         {
             return DataSpaceOptions.From(context, PreparedDataset.Load(context.Input("data")), Opt("width"), Opt("depth"));
         }
+        DataSpaceOptions.RefuseForImages(context, DataSpaceOptions.Names(context, DataSpaceOptions.OpsParam),
+            DataSpaceOptions.Names(context, DataSpaceOptions.PoolingsParam), "without a `data` input the options describe images (channels, resolution)");
         return new SpaceOptions((int)context.Int("channels"), (int)context.Int("resolution"), (int)context.Int("classes"), Opt("width"), Opt("depth"));
     }
 

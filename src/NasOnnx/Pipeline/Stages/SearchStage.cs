@@ -20,7 +20,7 @@ public sealed class SearchStage : IStage
     public IReadOnlyList<InputSpec> Inputs { get; } =
     [
         new("data", "a prepare-data stage"),
-        new("latency", "a profile-latency stage over the same space and width/depth: latency objectives and constraints", Required: false),
+        new("latency", "a profile-latency stage over the same space and width/depth (and text ops/poolings, or all of them): latency objectives and constraints", Required: false),
     ];
 
     private static IReadOnlyList<ParamSpec> BuildParams()
@@ -35,6 +35,7 @@ public sealed class SearchStage : IStage
             ParamSpec.Int(SearchLengthParam, 0, "text data: candidates train and are scored on the first N tokens of each text (0: the prepared " +
                 "length); architectures, latency and the retrain keep the prepared length"),
         };
+        common.AddRange(DataSpaceOptions.TextSpaceParams);
         foreach (var p in StrategyCatalog.All().SelectMany(s => s.Params))
             if (common.All(c => c.Name != p.Name)) common.Add(p);
         return common;
@@ -46,6 +47,7 @@ public sealed class SearchStage : IStage
         string space = context.RequiredString("space");
         if (strategy.Spaces is { } spaces && !spaces.Contains(space))
             throw context.Error($"strategy '{strategy.Name}' cannot search the '{space}' space", $"use one of: {string.Join(", ", spaces)}", context.PipelineFile);
+        DataSpaceOptions.ValidateTextParams(context, space);
         CheckPublishedPredictor(context, space);
         strategy.Validate(context, context.HasInput("latency"));
     }
@@ -79,6 +81,21 @@ public sealed class SearchStage : IStage
         }
         int? Opt(string name) => context.Int(name) > 0 ? (int)context.Int(name) : null;
         if (predictor.Model.Space != spaceName || profiled.Width != Opt("width") || profiled.Depth != Opt("depth")) return;
+        try
+        {
+            // the search's op/pooling sets, which may be fewer than the profile's: the fastest architecture is the search space's
+            var options = profiled with { Ops = DataSpaceOptions.Names(context, DataSpaceOptions.OpsParam), Poolings = DataSpaceOptions.Names(context, DataSpaceOptions.PoolingsParam) };
+            if (options != profiled)
+            {
+                space = SpaceRegistry.Create(spaceName, options);
+                if (SpaceLatency.ForSpace(predictor, profiled, space, options) is not { } adapted) return; // Run refuses it
+                predictor = adapted;
+            }
+        }
+        catch (NasOnnxException)
+        {
+            return; // bad ops or image options: Run reports them
+        }
         try
         {
             LatencyTargetCheck.EnsureReachable(space, predictor, target, margin);
@@ -122,7 +139,7 @@ public sealed class SearchStage : IStage
             SpaceName = spaceName,
             SpaceOptions = options,
             Data = new Lazy<LoadedData>(() => searchLength > 0 ? prepared.LoadData().Truncated(searchLength) : prepared.LoadData()),
-            Latency = context.HasInput("latency") ? LoadPredictor(context, spaceName, options) : null,
+            Latency = context.HasInput("latency") ? LoadPredictor(context, space, options) : null,
         };
         // An unreachable target fails here, before any data is loaded or any candidate trained.
         if (TargetOf(context) is (> 0, var margin) && search.Latency is { } predictor)
@@ -145,14 +162,20 @@ public sealed class SearchStage : IStage
         context.Log.Info($"{strategy.Name} over {spaceName}: best {outcome.Best.GetProperty("space").GetString()} after {outcome.Evaluations} evaluations");
     }
 
-    /// <summary>The profile-latency stage's predictor; refused when it was built for another space or network size.</summary>
-    private static LatencyPredictor LoadPredictor(StageContext context, string spaceName, SpaceOptions options)
+    /// <summary>The profile-latency stage's predictor over <paramref name="space"/>; refused when it was built for another space or
+    /// network size, or for text ops/poolings that do not cover the search's. A profile over more ops than the search (all
+    /// ops, say) serves it through the search space's latency model, so per-choice latencies follow the search's decisions.</summary>
+    private static LatencyPredictor LoadPredictor(StageContext context, ISearchSpace space, SpaceOptions options)
     {
         string dir = context.Input("latency");
         var predictor = SpaceLatency.LoadPredictor(dir, out _, out var profiled);
-        if (predictor.Model.Space != spaceName || profiled != options)
-            throw context.Error($"the latency input ({dir}) was profiled for space '{predictor.Model.Space}' with {profiled}, the search runs space '{spaceName}' with {options}",
-                "give the profile-latency stage the same space, width and depth as the search stage (and the same data input)", context.PipelineFile);
-        return predictor;
+        if (SpaceLatency.ForSpace(predictor, profiled, space, options) is { } usable)
+        {
+            if (usable != predictor) context.Log.Info($"latency: the table of {dir} (ops {profiled.Ops ?? "all"}, poolings {profiled.Poolings ?? "all"}) serves the search's ops {options.Ops ?? "all"}, poolings {options.Poolings ?? "all"}");
+            return usable;
+        }
+        throw context.Error($"the latency input ({dir}) was profiled for space '{predictor.Model.Space}' with {profiled}, the search runs space '{space.Name}' with {options}",
+            "give the profile-latency stage the same space, width and depth as the search stage (and the same data input), and the same text ops and poolings " +
+            "(or more: a profile over all ops serves a search over some)", context.PipelineFile);
     }
 }

@@ -17,7 +17,7 @@ public sealed class TextLatencyModel(TextSpace space, int batch) : LatencyModelB
 {
     public override string Space => TextSpace.SpaceName;
 
-    public override string Coverage => "text: embedding (+projection, unk mapping, mask), every op (conv k1/3/5/7, max/avg pool, attention, GRU) at the layer width and the space's sequence length, skip Adds, LayerNorm, pooling head + classifier; ops measured without the mask; the per-decision split counts every layer (exact at full depth).";
+    public override string Coverage => "text: embedding (+projection, unk mapping, mask), every op of the space (conv k1/3/5/7, max/avg pool, attention, GRU unless restricted) at the layer width and the space's sequence length, skip Adds, LayerNorm, pooling head + classifier; ops measured without the mask; the per-decision split counts every layer (exact at full depth).";
 
     private string S3(int length, int width) => OpKey.Shape(Batch, length, width);
 
@@ -63,7 +63,7 @@ public sealed class TextLatencyModel(TextSpace space, int batch) : LatencyModelB
         foreach (var d in space.Decisions)
         {
             if (d.Name == "pooling")
-                per.Add([.. TextPoolings.All.Select(p => (IReadOnlyList<(OpInstance, double)>)[(HeadOp(c, length, space.Options.Classes, p), 1.0)])]);
+                per.Add([.. space.AllowedPoolings.Select(p => (IReadOnlyList<(OpInstance, double)>)[(HeadOp(c, length, space.Options.Classes, p), 1.0)])]);
             else if (d.Name.EndsWith(".op", StringComparison.Ordinal))
                 per.Add([.. d.Choices.Select(op => (IReadOnlyList<(OpInstance, double)>)[(Op(TextOp.Find(op)!.Value, c, length), 1.0), (Norm(c, length), 1.0)])]);
             else if (d.Name.Contains(".skip_node", StringComparison.Ordinal))

@@ -4,7 +4,7 @@ using NasOnnx.Supernets;
 namespace NasOnnx.Spaces.Text;
 
 /// <summary>
-/// One layer of the text supernet: every op of the space on the previous node, each through the layer's LayerNorm and the
+/// One layer of the text supernet: every op of the space (its allowed ops, in decision order) on the previous node, each through the layer's LayerNorm and the
 /// mask, mixed by the edge selection: DARTS sums them weighted by softmax(alpha), GDAS runs the sampled one scaled by its
 /// straight-through weight, a single path runs one (off: the layer passes its input on). The LayerNorm comes before the
 /// mixing weight because it would cancel any scale put in front of it (GDAS' weight would get no gradient).
@@ -14,9 +14,10 @@ public sealed class TextMixedLayer : nn.Module
     private readonly ModuleList<SequenceOp> ops = new();
     private readonly SequenceLayerNorm norm;
 
-    public TextMixedLayer(TextConfig config) : base(nameof(TextMixedLayer))
+    public TextMixedLayer(TextConfig config, IReadOnlyList<TextOp> allowed) : base(nameof(TextMixedLayer))
     {
-        foreach (var op in TextOp.All) ops.Add(op.Build(config));
+        // only the space's ops: a left-out op (the GRU, say) costs neither memory nor time, and mixing weight i is choice i
+        foreach (var op in allowed) ops.Add(op.Build(config));
         norm = new SequenceLayerNorm(config.Width);
         RegisterComponents();
     }

@@ -6,9 +6,10 @@ using NasOnnx.Supernets;
 namespace NasOnnx.Spaces.Text;
 
 /// <summary>
-/// The text space as a supernet: the embedding, max_depth mixed layers (every op; each layer reads the previous node, no
-/// skips) and the three pooling heads mixed. Alpha groups "layer{i}" (1 x 8 ops, decision layer{i}.op) and "pooling"
-/// (1 x 3, decision pooling). Derivation: depth max_depth, the strongest op per layer and the strongest pooling, inputs the
+/// The text space as a supernet: the embedding, max_depth mixed layers (the space's ops, <see cref="TextSpace.AllowedOps"/>:
+/// every op by default; each layer reads the previous node, no skips) and the space's pooling heads mixed. Alpha groups
+/// "layer{i}" (1 x the space's ops, decision layer{i}.op) and "pooling" (1 x the space's poolings, decision pooling): row
+/// column k is choice k of the decision, so a restricted space's alphas cover only its ops. Derivation: depth max_depth, the strongest op per layer and the strongest pooling, inputs the
 /// previous node, no skips. Token ids in, logits out, like <see cref="TextNetwork"/>.
 /// </summary>
 public sealed class TextSupernet : Supernet
@@ -23,13 +24,14 @@ public sealed class TextSupernet : Supernet
     {
         var cfg = space.Config;
         embedding = new TextEmbedding(cfg.Vocabulary, cfg.Embed, cfg.Width, cfg.Dropout);
-        for (int i = 0; i < cfg.MaxDepth; i++) layers.Add(new TextMixedLayer(cfg));
-        foreach (var p in TextPoolings.All) heads.Add(new TextHead(cfg.Width, space.Options.Classes, p, cfg.Dropout));
+        var ops = space.AllowedOps.Select(n => TextOp.Find(n)!.Value).ToArray();
+        for (int i = 0; i < cfg.MaxDepth; i++) layers.Add(new TextMixedLayer(cfg, ops));
+        foreach (var p in space.AllowedPoolings) heads.Add(new TextHead(cfg.Width, space.Options.Classes, p, cfg.Dropout));
         RegisterComponents();
         NetworkWeights.Initialize(this, seed);
         var gen = new Generator((ulong)seed + 1);
-        for (int i = 0; i < cfg.MaxDepth; i++) Arch.AddAlpha(LayerGroup(i), ["layer"], TextSpace.OpNames, gen);
-        Arch.AddAlpha(PoolingGroup, ["head"], TextPoolings.Names, gen);
+        for (int i = 0; i < cfg.MaxDepth; i++) Arch.AddAlpha(LayerGroup(i), ["layer"], space.AllowedOps, gen);
+        Arch.AddAlpha(PoolingGroup, ["head"], [.. space.AllowedPoolings.Select(p => p.Name())], gen);
     }
 
     public static string LayerGroup(int layer) => $"layer{layer}";

@@ -121,6 +121,54 @@ public sealed class TextOneShotTests : IDisposable
     }
 
     [Fact]
+    public void A_restricted_supernet_has_alpha_rows_of_its_ops_and_derives_only_them()
+    {
+        TorchRuntime.Initialize(1);
+        var options = Tiny with { Ops = "conv_k3,attention", Poolings = "max,mean" };
+        var space = (TextSpace)SpaceRegistry.Create("text", options);
+        using var net = Assert.IsType<TextSupernet>(SupernetFactory.Build(space, seed: 3));
+        Assert.Equal(["conv_k3", "attention"], net.Arch.Alpha(TextSupernet.LayerGroup(0)).Choices);
+        var snapshot = net.Arch.Snapshot();
+        Assert.All(Enumerable.Range(0, 2), i => Assert.Equal(2, snapshot.Alphas[TextSupernet.LayerGroup(i)][0].Length));
+        Assert.Equal(2, snapshot.Alphas[TextSupernet.PoolingGroup][0].Length);
+        var ids = torch.tensor(new long[] { 3, 4, 5, 0, 0, 7, 8, 9, 10, 11 }, [2, 5]);
+        foreach (var mode in new[] { SupernetMode.Weighted, SupernetMode.Gumbel })
+        {
+            net.Mode = mode;
+            net.Noise = new Generator(1);
+            using var scope = torch.NewDisposeScope();
+            Assert.Equal([2L, 2L], net.call(ids).shape);
+        }
+        snapshot.Alphas["layer0"][0] = [0, 5];
+        snapshot.Alphas["layer1"][0] = [5, 0];
+        snapshot.Alphas["pooling"][0] = [0, 5];
+        var derived = (TextArchitecture)SupernetFactory.Derive(space, snapshot, new DeriveOptions());
+        Assert.Equal(["attention", "conv_k3"], derived.Layers.Select(l => l.Op));
+        Assert.Equal(TextPooling.Mean, derived.Pooling);
+        // one search end to end: its best is in the restricted space
+        var ctx = OneShotKit.Context(_dir.Path, "text", options, Data(64), Params(1));
+        var outcome = StrategyCatalog.Get("darts").Run(ctx);
+        var best = Assert.IsType<TextArchitecture>(ctx.Space.Parse(outcome.Best.GetRawText()));
+        Assert.All(best.Layers, l => Assert.Contains(l.Op, space.AllowedOps));
+        // search.json keeps the sets, and the derive stage rebuilds the restricted space from it
+        string searchDir = Path.Combine(_dir.Path, "search-out");
+        Directory.CreateDirectory(searchDir);
+        (outcome with { SpaceOptions = options }).Save(searchDir);
+        Assert.Equal(options, SearchOutcome.Load(searchDir).SpaceOptions);
+        var derive = new NasOnnx.Pipeline.StageContext
+        {
+            PipelineName = "test", PipelineFile = "test.yaml", StageName = "derive", Kind = "derive",
+            OutputDir = Path.Combine(_dir.Path, "derive-out"), WorkDir = Path.Combine(_dir.Path, "derive-work"), ProjectRoot = _dir.Path,
+            Inputs = new Dictionary<string, string> { ["search"] = searchDir },
+            Params = new Dictionary<string, object?> { ["rule"] = "most-likely", ["max_skip"] = -1L }, Seed = 1, Log = new NasOnnx.Tests.Pipeline.CollectingLog(),
+        };
+        Directory.CreateDirectory(derive.OutputDir);
+        new NasOnnx.Pipeline.Stages.DeriveStage().Run(derive);
+        var written = Assert.IsType<TextArchitecture>(space.Parse(File.ReadAllText(Path.Combine(derive.OutputDir, "architecture.json"))));
+        Assert.All(written.Layers, l => Assert.Contains(l.Op, space.AllowedOps));
+    }
+
+    [Fact]
     public void Expected_latency_of_one_hot_alphas_is_the_derived_architectures_prediction()
     {
         TorchRuntime.Initialize(1);
