@@ -134,7 +134,11 @@ public static class NetworkWeights
                         break;
                     }
                 case Embedding emb:
-                    emb.weight!.copy_(torch.randn(emb.weight.shape, generator: gen));
+                    // N(0, 1/width), not torch's N(0, 1): vectors of unit length on average. With N(0, 1) a word's
+                    // vector is sqrt(width) long and AdamW's steps (about lr per coordinate) move it by a fraction of a
+                    // percent, so rare words barely learn in the few epochs a search or a retrain gives them (the
+                    // fairseq/Transformer convention).
+                    emb.weight!.copy_(torch.randn(emb.weight.shape, generator: gen).mul_(1 / Math.Sqrt(emb.weight.shape[1])));
                     break;
                 case GRU gru:
                     {
