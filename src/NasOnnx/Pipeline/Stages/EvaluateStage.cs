@@ -45,6 +45,6 @@ public sealed class EvaluateStage : IStage
             result = Evaluator.Evaluate(model, images, indices, data.Info.Normalization, batchSize);
         }
         result.WriteCsv(context.OutputDir, data.Info.ClassNames);
-        context.Log.Info($"{context.RequiredString("split")} accuracy {result.Accuracy:P2} on {result.Count} images (loss {result.Loss:0.0000})");
+        context.Log.Info($"{context.RequiredString("split")} accuracy {result.Accuracy:P2} on {result.Count} {(data.Info.IsText ? "texts" : "images")} (loss {result.Loss:0.0000})");
     }
 }

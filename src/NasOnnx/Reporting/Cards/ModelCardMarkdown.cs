@@ -35,7 +35,7 @@ public static class ModelCardMarkdown
         rows.Add(("architecture", $"space `{c.Space}`, ArchId `{c.ArchId}` (`architecture.json`, also in the ONNX metadata)"));
         rows.Add(("parameters / MACs", $"{N(c.Params)} / {N(c.Macs)} (batch 1, as `nasonnx inspect model.onnx` counts them)"));
         rows.Add(("test accuracy", c.TestAccuracyOnnx is double acc
-            ? $"**{ModelCard.Percent(acc)}** ({acc.ToString("0.0000", inv)}) on {N(c.TestImages ?? 0)} test images, measured with ONNX Runtime on `model.onnx`" +
+            ? $"**{ModelCard.Percent(acc)}** ({acc.ToString("0.0000", inv)}) on {N(c.TestImages ?? 0)} test {(c.VocabularySha256 is null ? "images" : "texts")}, measured with ONNX Runtime on `model.onnx`" +
               (c.EvaluationStage is null ? "" : $" (stage `{c.EvaluationStage}`)")
             : "not measured"));
         if (c.OnnxVsTorchMaxAbsDiff is double diff)
@@ -59,7 +59,7 @@ public static class ModelCardMarkdown
 
         if (c.PerClassAccuracy is { Count: > 0 } perClass)
         {
-            md.Append("Per-class test accuracy (ONNX Runtime):\n\n| class | name | images | accuracy |\n|---|---|---|---|\n");
+            md.Append($"Per-class test accuracy (ONNX Runtime):\n\n| class | name | {(c.VocabularySha256 is null ? "images" : "texts")} | accuracy |\n|---|---|---|---|\n");
             foreach (var p in perClass)
                 md.Append(CultureInfo.InvariantCulture, $"| {p.Class} | {p.Name.Replace("|", "\\|")} | {p.Images} | {ModelCard.Percent(p.Accuracy, 1)} |\n");
             md.Append('\n');

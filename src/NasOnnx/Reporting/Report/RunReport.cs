@@ -159,7 +159,7 @@ public static class RunReport
         string onnxPath = run.PathOf(sources.Export, ExportFiles.Model);
         var info = OnnxInspector.Inspect(onnxPath);
         string accuracy = card.TestAccuracyOnnx is double acc
-            ? $"{ModelCard.Percent(acc)} on {card.TestImages?.ToString("N0", inv)} test images, ONNX Runtime on model.onnx (stage {card.EvaluationStage})"
+            ? $"{ModelCard.Percent(acc)} on {card.TestImages?.ToString("N0", inv)} test {(card.VocabularySha256 is null ? "images" : "texts")}, ONNX Runtime on model.onnx (stage {card.EvaluationStage})"
             : info.Metadata.TryGetValue(OnnxExporter.Keys.Accuracy, out var metaAcc) && double.TryParse(metaAcc, NumberStyles.Float, inv, out var ma)
                 ? $"{ModelCard.Percent(ma)} (recorded in the model's metadata by the export stage; no ONNX Runtime evaluation of this file in the run)"
                 : "not measured (add an evaluate stage with model: the export stage)";
