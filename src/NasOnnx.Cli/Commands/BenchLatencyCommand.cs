@@ -19,7 +19,7 @@ public sealed class BenchLatencyCommand(IAnsiConsole console) : Command<BenchLat
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<MODEL>")]
-        [Description("The ONNX model to measure (input [batch, C, H, W]).")]
+        [Description("The ONNX model to measure (input [[batch, C, H, W]] or, for a text model, tokens [[batch, seq]]).")]
         public string Model { get; init; } = "";
 
         [CommandOption("--batch <N>")]

@@ -63,7 +63,7 @@ public sealed class ExportCommand(IAnsiConsole console) : Command<ExportCommand.
         public double? LatencyMs { get; init; }
 
         [CommandOption("--preprocess <LAYOUT>")]
-        [Description("nchw or nhwc: the model takes uint8 images [N, C, H, W] or [N, H, W, C] and normalizes them inside (needs --mean/--std). Default: none (normalized float input).")]
+        [Description("nchw or nhwc: the model takes uint8 images [[N, C, H, W]] or [[N, H, W, C]] and normalizes them inside (needs --mean/--std). Default: none (normalized float input).")]
         public string? Preprocess { get; init; }
 
         [CommandOption("--any-size")]

@@ -29,6 +29,32 @@ public class CliTests : IDisposable
         Assert.True(rows.Any(cells => cells.SequenceEqual([check, value])), $"no row '{check} | {value}' in:\n{output}");
     }
 
+    /// <summary>Every command's help renders: option descriptions are Spectre markup, so an unescaped "[batch, ...]" in one
+    /// crashed `bench latency --help`.</summary>
+    [Theory]
+    [InlineData("run")]
+    [InlineData("doctor")]
+    [InlineData("stages")]
+    [InlineData("sample")]
+    [InlineData("export")]
+    [InlineData("inspect")]
+    [InlineData("predict")]
+    [InlineData("publish")]
+    [InlineData("card")]
+    [InlineData("images")]
+    [InlineData("bench", "train")]
+    [InlineData("bench", "latency")]
+    [InlineData("bench", "numerics")]
+    [InlineData("bench", "data")]
+    [InlineData("bench", "search")]
+    public void Help_renders_for_every_command(params string[] command)
+    {
+        var (code, output) = Run([.. command, "--help"]);
+        Assert.True(code == 0, output);
+        Assert.Contains("USAGE:", output);
+        Assert.DoesNotContain("bug in NasOnnx", output);
+    }
+
     [Fact]
     public void Doctor_reports_torch_onnxruntime_threads_and_datasets()
     {
