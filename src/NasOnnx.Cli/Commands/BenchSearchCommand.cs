@@ -113,7 +113,7 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
         double reference = best[Runtime.NumericsConfiguration.Default].MsPerStep;
         double safe = best[Runtime.NumericsConfiguration.Safe].MsPerStep;
         if (s.Json)
-            console.WriteLine(JsonSerializer.Serialize(new
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new
             {
                 mode = s.Mode, default_ms_per_step = reference, safe_ms_per_step = safe, safe_to_default = Math.Round(safe / reference, 3),
             }, PlainJson.Options));
@@ -134,7 +134,7 @@ public sealed class BenchSearchCommand(IAnsiConsole console) : Command<BenchSear
             s.Json ? null : line => console.MarkupLine(Markup.Escape(line)), s.Space);
         if (s.Json)
         {
-            console.WriteLine(JsonSerializer.Serialize(new
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(new
             {
                 impl = "nasonnx", mode = r.Mode, C = r.C, layers = r.Layers, batch = r.Batch, res = r.Resolution, threads = r.Threads,
                 ms_per_step = r.MsPerStep, ms_min = r.MsMin, cpu_ms_per_step = r.CpuMsPerStep, peak_rss_mb = r.PeakRssMb, weights = r.Weights,

@@ -43,7 +43,7 @@ public sealed class InspectCommand(IAnsiConsole console) : Command<InspectComman
                 ["macs"] = info.Macs,
                 ["metadata"] = new JsonObject(info.Metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)JsonValue.Create(kv.Value)))),
             };
-            console.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            console.Profile.Out.Writer.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
 

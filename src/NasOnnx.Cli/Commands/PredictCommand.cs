@@ -101,7 +101,7 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictComman
                 ["class_names"] = model.ClassNamesSource,
                 ["images"] = images,
             };
-            console.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            console.Profile.Out.Writer.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
 
@@ -162,7 +162,7 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictComman
                 ["class_names"] = model.ClassNamesSource,
                 ["texts"] = items,
             };
-            console.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            console.Profile.Out.Writer.WriteLine(o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
         console.MarkupLine($"[grey]{Markup.Escape(settings.Model)}: token ids, vocabulary {Markup.Escape(model.VocabularyPath)} ({model.Vocabulary.Count} ids, first {model.Vocabulary.MaxLength} tokens read); class names from {model.ClassNamesSource}[/]");

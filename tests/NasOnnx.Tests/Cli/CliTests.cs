@@ -29,6 +29,18 @@ public class CliTests : IDisposable
         Assert.True(rows.Any(cells => cells.SequenceEqual([check, value])), $"no row '{check} | {value}' in:\n{output}");
     }
 
+    /// <summary>--json output is written raw: a narrow console (a pipe gets 80 columns) must not wrap it into invalid JSON.</summary>
+    [Fact]
+    public void Inspect_json_stays_valid_json_on_a_narrow_console()
+    {
+        string model = Path.Combine(ModelZooTests.ModelsDir, "text-imdb-cnn", "model.onnx");
+        var console = new TestConsole();
+        console.Profile.Width = 40;
+        Assert.Equal(0, NasOnnxCli.Run(["inspect", model, "--json"], console));
+        using var json = System.Text.Json.JsonDocument.Parse(console.Output);
+        Assert.Equal(1_342_146, json.RootElement.GetProperty("parameters").GetInt64());
+    }
+
     /// <summary>Every command's help renders: option descriptions are Spectre markup, so an unescaped "[batch, ...]" in one
     /// crashed `bench latency --help`.</summary>
     [Theory]
