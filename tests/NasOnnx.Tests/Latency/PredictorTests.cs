@@ -10,10 +10,10 @@ namespace NasOnnx.Tests.Latency;
 /// <summary>Table keys, predictor arithmetic and metrics on synthetic tables: no measurement, no tensors.</summary>
 public class PredictorTests
 {
-    private static readonly DeviceFingerprint Fp = new("test cpu", 2, 1, "1.31.0", "cpu", 1, 17, "ORT_ENABLE_ALL");
+    internal static readonly DeviceFingerprint Fp = new("test cpu", 2, 1, "1.31.0", "cpu", 1, 17, "ORT_ENABLE_ALL");
 
     /// <summary>A table with a made-up latency for every candidate of the space (deterministic in the key).</summary>
-    private static LatencyTable Synthetic(ISearchSpace space)
+    internal static LatencyTable Synthetic(ISearchSpace space)
     {
         var table = new LatencyTable(Fp);
         foreach (var op in SpaceLatency.Model(space, 1).Candidates().Where(o => !o.EmitsNothing))

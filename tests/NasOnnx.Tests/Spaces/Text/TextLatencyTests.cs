@@ -15,19 +15,9 @@ public sealed class TextLatencyTests : IDisposable
 
     private static readonly SpaceOptions Tiny = SpaceOptions.Text(30, 12, 3, width: 8, depth: 3);
     private static readonly BenchmarkOptions Few = new() { Warmup = 1, Runs = 3 };
-    private static readonly DeviceFingerprint Fp = new("test cpu", 2, 1, "1.31.0", "cpu", 1, 17, "ORT_ENABLE_ALL");
 
     /// <summary>A made-up latency for every candidate (deterministic in the key).</summary>
-    private static LatencyTable Synthetic(ISearchSpace space)
-    {
-        var table = new LatencyTable(Fp);
-        foreach (var op in SpaceLatency.Model(space, 1).Candidates().Where(o => !o.EmitsNothing))
-        {
-            double ms = 0.01 + op.Key.Id.Aggregate(7L, (h, c) => (h * 31 + c) % 100_003) % 1000 / 10000.0;
-            table.Add(op.Key, new LatencyStats(10, ms, ms, ms, 0, ms, ms), null);
-        }
-        return table;
-    }
+    private static LatencyTable Synthetic(ISearchSpace space) => NasOnnx.Tests.Latency.PredictorTests.Synthetic(space);
 
     [Fact]
     public void Keys_name_sequence_shapes_and_instances_are_candidates()

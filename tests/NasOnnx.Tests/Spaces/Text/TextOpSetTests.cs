@@ -149,18 +149,8 @@ public class TextOpSetTests
         Assert.Equal(parsed.ArchId, viaRegistry.ArchId);
     }
 
-    private static readonly DeviceFingerprint Fp = new("test cpu", 2, 1, "1.31.0", "cpu", 1, 17, "ORT_ENABLE_ALL");
 
-    private static LatencyTable Synthetic(ISearchSpace space)
-    {
-        var table = new LatencyTable(Fp);
-        foreach (var op in SpaceLatency.Model(space, 1).Candidates().Where(o => !o.EmitsNothing))
-        {
-            double ms = 0.01 + op.Key.Id.Aggregate(7L, (h, c) => (h * 31 + c) % 100_003) % 1000 / 10000.0;
-            table.Add(op.Key, new LatencyStats(10, ms, ms, ms, 0, ms, ms), null);
-        }
-        return table;
-    }
+    private static LatencyTable Synthetic(ISearchSpace space) => NasOnnx.Tests.Latency.PredictorTests.Synthetic(space);
 
     [Fact]
     public void Latency_over_a_restricted_space_covers_its_ops_and_a_full_profile_serves_it()
