@@ -51,6 +51,10 @@ public static class NasOnnxCli
             config.AddCommand<ImagesCommand>("images")
                 .WithDescription("Write a built-in dataset (fashion-mnist, mnist, cifar10, cifar100) as an image folder: OUT/train|test/<class>/<n>.png.")
                 .WithExample("images", "fashion-mnist", "--out", "data/fashion-mnist-png");
+            config.AddCommand<TrialCommand>("trial")
+                .WithDescription("Worker of a multi-trial search (executor: processes or slurm): evaluate one trial spec and write its result.");
+            config.AddCommand<StageJobCommand>("stage-job")
+                .WithDescription("Run one pipeline stage inside a Slurm job (a stage with a resources: block); the runner publishes its outputs.");
             config.AddBranch("bench", bench =>
             {
                 bench.SetDescription("Measure speed and latency on this machine.");

@@ -3,6 +3,14 @@ namespace NasOnnx.Core;
 /// <summary>One parameter a stage kind accepts: its name, type, default and what it means.</summary>
 public sealed record ParamSpec(string Name, ParamType Type, object? Default, string Description, IReadOnlyList<string>? Choices = null)
 {
+    /// <summary>
+    /// Says how a stage runs, not what it computes (where trials run, Slurm resources): left out of the lock key, so
+    /// changing it does not re-run the stage, and a killed stage resumes under the new value.
+    /// </summary>
+    public bool ExecutionOnly { get; init; }
+
+    public ParamSpec AsExecutionOnly() => this with { ExecutionOnly = true };
+
     public static ParamSpec Int(string name, long? @default, string description) => new(name, ParamType.Int, @default, description);
     public static ParamSpec Float(string name, double? @default, string description) => new(name, ParamType.Float, @default, description);
     public static ParamSpec Bool(string name, bool @default, string description) => new(name, ParamType.Bool, @default, description);

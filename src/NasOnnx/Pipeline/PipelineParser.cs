@@ -12,7 +12,8 @@ namespace NasOnnx.Pipeline;
 public sealed class PipelineParser(StageRegistry registry)
 {
     private static readonly string[] TopKeys = ["name", "description", "seed", "defaults", "stages"];
-    private static readonly string[] StageKeys = ["name", "kind", "description", "params", "inputs"];
+    private static readonly string[] StageKeys = ["name", "kind", "description", "params", "inputs", "resources"];
+    private static readonly string[] ResourceKeys = ["cpus", "mem", "time", "gres", "partition", "account", "args"];
 
     public PipelineDefinition ParseFile(string path)
     {
@@ -115,7 +116,8 @@ public sealed class PipelineParser(StageRegistry registry)
                 throw Error(path, Spot(sm), $"stage '{stageName}' ({kind}) needs input '{required.Name}' ({required.Description})",
                     $"add `inputs: {{ {required.Name}: <earlier stage> }}`");
 
-            stages.Add(new StageDefinition(stageName, kind, parameters, inputs, Spot(sm)));
+            var resources = Child(sm, "resources") is { } rNode ? Resources(rNode, path, stageName) : null;
+            stages.Add(new StageDefinition(stageName, kind, parameters, inputs, Spot(sm), resources));
         }
 
         // A default must mean something to at least one stage, and have the right type for every stage that takes it.
@@ -143,6 +145,28 @@ public sealed class PipelineParser(StageRegistry registry)
             : throw Error(path, Spot(c), "lists may hold only plain values", null)).ToList(), Spot(seq)),
         _ => throw Error(path, Spot(node), "a param value must be a plain value or a list of plain values", null),
     };
+
+    /// <summary>A stage's `resources:` block: the stage's work runs as a Slurm job asking for these.</summary>
+    private static Execution.SlurmResources Resources(YamlNode node, string path, string stageName)
+    {
+        if (node is not YamlMappingNode map)
+            throw Error(path, Spot(node), $"resources of stage '{stageName}' must be a mapping (cpus, mem, time, gres, partition, account, args)",
+                "e.g. resources: { cpus: 4, mem: 8G, time: \"02:00:00\", gres: \"gpu:1\" }");
+        CheckKeys(map, ResourceKeys, path, $"resources of stage '{stageName}'");
+        int cpus = 1;
+        if (Scalar(map, "cpus", path) is { } c && (!int.TryParse(c, out cpus) || cpus < 1))
+            throw Error(path, Spot(Child(map, "cpus")!), $"resources.cpus of stage '{stageName}' is '{c}'", "give a whole number of CPUs, 1 or more");
+        return new Execution.SlurmResources
+        {
+            Cpus = cpus,
+            Mem = Scalar(map, "mem", path),
+            Time = Scalar(map, "time", path),
+            Gres = Scalar(map, "gres", path),
+            Partition = Scalar(map, "partition", path),
+            Account = Scalar(map, "account", path),
+            ExtraArgs = Scalar(map, "args", path),
+        };
+    }
 
     private static void CheckKeys(YamlMappingNode map, string[] allowed, string path, string where)
     {

@@ -74,8 +74,9 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
                 Kind = def.Kind,
                 Code = $"{def.Kind}/v{stage.Version}/{CodeVersion}",
                 Seed = ctx.Seed,
+                // params that say only how the stage runs (executor, Slurm resources) are not part of what it computes
                 Params = new SortedDictionary<string, JsonElement>(
-                    resolved[def.Name].ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value)), StringComparer.Ordinal),
+                    resolved[def.Name].Where(p => !IsExecutionOnly(stage, p.Key)).ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value)), StringComparer.Ordinal),
                 Sets = options.Sets.Where(set => AppliesTo(set, def, stage)).ToList(),
             };
             // Torch's thread count is pipeline-wide; a stage with its own `threads` param (ONNX Runtime's, e.g. benchmark)
@@ -119,7 +120,8 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
             TestFaults.Reached("start");
             try
             {
-                stage.Run(ctx);
+                if (def.Resources is { } resources) Execution.StageJob.Run(ctx, resources, (int)threads, log);
+                else stage.Run(ctx);
             }
             catch (Exception e)
             {
@@ -213,6 +215,8 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
         var (stageName, param, _) = ParseSet(set);
         return (stageName is null || stageName == def.Name) && (IsRunnerParam(param) || stage.Params.Any(p => p.Name == param));
     }
+
+    private static bool IsExecutionOnly(IStage stage, string param) => stage.Params.Any(p => p.Name == param && p.ExecutionOnly);
 
     /// <summary>Params the runner itself takes for every stage, whatever its kind: the Torch thread count and the seed.</summary>
     private static bool IsRunnerParam(string param) => param is "threads" or "seed";

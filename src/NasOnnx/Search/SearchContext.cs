@@ -29,6 +29,9 @@ public sealed class SearchContext
     /// <summary>Where logs (search_log.csv, plots) go; published with the stage.</summary>
     public required string OutputDir { get; init; }
 
+    /// <summary>The search stage's context written down, for executors that evaluate trials in other processes (null: not from a pipeline).</summary>
+    public Execution.StageContextSpec? StageSpec { get; init; }
+
     public required long Seed { get; init; }
     public required IRunLog Log { get; init; }
     public CancellationToken Cancellation { get; init; }

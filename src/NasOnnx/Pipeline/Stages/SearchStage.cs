@@ -109,7 +109,11 @@ public sealed class SearchStage : IStage
 
     public const string SearchLengthParam = "search_max_length";
 
-    public void Run(StageContext context)
+    /// <summary>
+    /// The search's context from the stage's: prepared data (cut to search_max_length), space, latency predictor (an
+    /// unreachable target fails here). A trial worker (`nasonnx trial`) rebuilds the same context from the same stage.
+    /// </summary>
+    public static SearchContext CreateSearchContext(StageContext context)
     {
         var prepared = PreparedDataset.Load(context.Input("data"));
         int searchLength = (int)context.Int(SearchLengthParam);
@@ -121,7 +125,6 @@ public sealed class SearchStage : IStage
         var options = DataSpaceOptions.From(context, prepared,
             context.Int("width") > 0 ? (int)context.Int("width") : null, context.Int("depth") > 0 ? (int)context.Int("depth") : null);
         string spaceName = context.RequiredString("space");
-        var strategy = StrategyCatalog.Get(context.RequiredString("strategy"));
         ISearchSpace space;
         try
         {
@@ -140,6 +143,7 @@ public sealed class SearchStage : IStage
             SpaceOptions = options,
             Data = new Lazy<LoadedData>(() => searchLength > 0 ? prepared.LoadData().Truncated(searchLength) : prepared.LoadData()),
             Latency = context.HasInput("latency") ? LoadPredictor(context, space, options) : null,
+            StageSpec = Execution.StageContextSpec.Of(context),
         };
         // An unreachable target fails here, before any data is loaded or any candidate trained.
         if (TargetOf(context) is (> 0, var margin) && search.Latency is { } predictor)
@@ -154,6 +158,15 @@ public sealed class SearchStage : IStage
                 throw context.Error(e.Message, e.Fix, context.PipelineFile);
             }
         }
+        return search;
+    }
+
+    public void Run(StageContext context)
+    {
+        var search = CreateSearchContext(context);
+        var strategy = StrategyCatalog.Get(context.RequiredString("strategy"));
+        string spaceName = search.SpaceName;
+        var options = search.SpaceOptions;
         Directory.CreateDirectory(search.StateDir);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var outcome = strategy.Run(search);

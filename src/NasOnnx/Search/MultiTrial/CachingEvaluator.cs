@@ -73,6 +73,39 @@ public sealed class CachingEvaluator : IEvaluator
         return result;
     }
 
+    /// <summary>
+    /// What is known of (architecture, rung) without evaluating: its objectives, null when unknown; a known divergence is
+    /// thrown again. For executors that evaluate elsewhere (worker processes, Slurm jobs) and <see cref="Record"/> the result.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? TryGet(IArchitecture architecture, int rung)
+    {
+        string key = Key(architecture, rung);
+        if (_cache.TryGetValue(key, out var known)) { Hits++; return known; }
+        if (_failures.TryGetValue(key, out var failed)) { Hits++; throw failed; }
+        return null;
+    }
+
+    /// <summary>Remembers objectives computed elsewhere (a worker's result).</summary>
+    public void Record(IArchitecture architecture, int rung, IReadOnlyDictionary<string, double> objectives)
+    {
+        string key = Key(architecture, rung);
+        var sorted = Sorted.Of(objectives);
+        Misses++;
+        _cache[key] = sorted;
+        _failures.Remove(key);
+        Append(new Entry(key, sorted));
+    }
+
+    /// <summary>Remembers a divergence reported by a worker.</summary>
+    public void RecordFailure(IArchitecture architecture, int rung, DivergedException e)
+    {
+        string key = Key(architecture, rung);
+        Misses++;
+        _failures[key] = e;
+        _cache.Remove(key);
+        Append(new Entry(key, null) { Failure = new FailureEntry(e.Loop, e.What, e.Where) });
+    }
+
     /// <summary>Drops what is known of (architecture, rung) so the next evaluation trains it again (retrying a failed trial).</summary>
     public void Forget(IArchitecture architecture, int rung)
     {

@@ -29,6 +29,15 @@ public sealed record MultiTrialOptions
     public int? StopAfterTrials { get; init; }
     /// <summary>Tests: end the search when this returns true for a new trial (e.g. the known optimum was found).</summary>
     public Func<Trial, bool>? StopWhen { get; init; }
+    /// <summary>Where evaluations run (null: in this process, through the evaluator).</summary>
+    public Execution.ITrialExecutor? Executor { get; init; }
+    /// <summary>
+    /// Trials in flight at once. Proposal k + max_concurrent is made right after trial k is observed, and trials are observed
+    /// in proposal order, so the search is the same whatever order they finish in (and the same for every executor).
+    /// </summary>
+    public int MaxConcurrent { get; init; } = 1;
+    /// <summary>A job that ends without a result is submitted again this many times before it is recorded as a failed trial.</summary>
+    public int Retries { get; init; } = 2;
     public IRunLog? Log { get; init; }
     public CancellationToken Cancellation { get; init; }
 }

@@ -5,6 +5,7 @@ using NasOnnx.Reporting;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
 using NasOnnx.Runtime;
+using NasOnnx.Execution;
 
 namespace NasOnnx.Search.MultiTrial;
 
@@ -30,6 +31,9 @@ public sealed class MultiTrialRunner
     private readonly MultiTrialOptions _o;
     private readonly List<(Trial Trial, IArchitecture Architecture)> _trials = [];
     private readonly Dictionary<string, double> _searchScores = [];
+    private readonly Execution.ITrialExecutor _executor;
+    /// <summary>Trials in flight, in proposal order.</summary>
+    private readonly List<PendingTrial> _pending = [];
     private int _proposals, _repeats, _repeatsInARow, _rejections, _rejectionsInARow;
     private bool _searchDone;
 
@@ -44,11 +48,39 @@ public sealed class MultiTrialRunner
         _evaluator = evaluator;
         _objective = objective;
         _o = options;
+        if (options.MaxConcurrent < 1)
+            throw new NasOnnxException($"max_concurrent is {options.MaxConcurrent}", "set max_concurrent: 1 or more (trials in flight at once)");
+        if (options.Retries < 0)
+            throw new NasOnnxException($"retries is {options.Retries}", "set retries: 0 or more (how often a failed job is submitted again)");
+        _executor = options.Executor ?? new Execution.LocalExecutor(evaluator);
     }
 
     public MultiTrialResult Run()
     {
         Load();
+        try
+        {
+            return RunLoaded();
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C: what was submitted is cancelled; on resume those trials are submitted afresh (not counted as failures)
+            _executor.CancelAll(_o.Log);
+            foreach (var p in _pending) p.JobId = null;
+            Save();
+            throw;
+        }
+    }
+
+    private MultiTrialResult RunLoaded()
+    {
+        foreach (var p in _pending.Where(p => p.JobId is null)) p.JobId = _executor.Submit(p.Task);
+        if (_pending.Count > 0)
+        {
+            _o.Log?.Info($"re-attached to {_pending.Count} trial{(_pending.Count == 1 ? "" : "s")} in flight ({_executor.Name}: " +
+                         $"{string.Join(", ", _pending.Select(p => $"trial {p.Number}{(p.JobId is null ? "" : $" job {p.JobId}")}"))})");
+            Save();
+        }
         if (_o.RetryFailed) RetryFailedTrials();
         int trialsThisCall = 0;
         bool Interrupt() => _o.StopAfterTrials is int n && trialsThisCall >= n;
@@ -56,7 +88,8 @@ public sealed class MultiTrialRunner
         while (!_searchDone)
         {
             _o.Cancellation.ThrowIfCancellationRequested();
-            if (_searchScores.Count >= _o.Trials || _repeatsInARow >= _o.MaxRepeats)
+            FillWindow();
+            if (_pending.Count == 0)
             {
                 if (_repeatsInARow >= _o.MaxRepeats)
                     _o.Log?.Warn($"{_repeatsInARow} proposals in a row named architectures evaluated before (space exhausted or strategy converged): stopping after {_searchScores.Count} of {_o.Trials} trials");
@@ -64,6 +97,56 @@ public sealed class MultiTrialRunner
                 Save();
                 break;
             }
+            // observed in proposal order: what comes next never depends on which trial finished first
+            var head = _pending[0];
+            var trial = Complete(head);
+            _pending.RemoveAt(0);
+            _proposer.Observe(trial, head.Arch);
+            Save();
+            TestFaults.Reached("trial");
+            trialsThisCall++;
+            if (_o.StopWhen?.Invoke(trial) == true)
+            {
+                if (_pending.Count > 0) _executor.CancelAll(null);
+                _pending.Clear();
+                _searchDone = true;
+                Save();
+            }
+            else if (Interrupt()) return Result(interrupted: true);
+        }
+
+        for (int rung = 1; rung < _evaluator.Rungs; rung++)
+        {
+            var previous = Ranked(rung - 1);
+            int keep = (previous.Count + _o.HalvingEta - 1) / _o.HalvingEta;
+            var todo = previous.Take(keep).Where(t => !_trials.Any(x => x.Trial.Rung == rung && x.Trial.ArchId == t.Trial.ArchId)).ToList();
+            int next = 0;
+            while (true)
+            {
+                while (_pending.Count < _o.MaxConcurrent && next < todo.Count)
+                {
+                    var (t, arch) = todo[next++];
+                    if (_pending.Any(p => p.Rung == rung && p.ArchId == t.ArchId)) continue;
+                    Submit(arch, rung, [t.ArchId], t.Generation);
+                }
+                if (_pending.Count == 0) break;
+                _o.Cancellation.ThrowIfCancellationRequested();
+                Complete(_pending[0]);
+                _pending.RemoveAt(0);
+                Save();
+                trialsThisCall++;
+                if (Interrupt()) return Result(interrupted: true);
+            }
+        }
+        return Result(interrupted: false);
+    }
+
+    /// <summary>Proposes until max_concurrent new architectures are in flight (or the budget is handed out).</summary>
+    private void FillWindow()
+    {
+        while (_pending.Count < _o.MaxConcurrent)
+        {
+            if (_searchScores.Count + _pending.Count(p => p.Rung == 0) >= _o.Trials || _repeatsInARow >= _o.MaxRepeats) return;
             var rng = new Random((int)(SplitMix64.DeriveSeed(_o.Seed, _proposals) & 0x7fffffff));
             var proposal = _proposer.Propose(rng);
             _proposals++;
@@ -77,6 +160,15 @@ public sealed class MultiTrialRunner
                 Save();
                 continue;
             }
+            if (_pending.Any(p => p.Rung == 0 && p.ArchId == id))
+            {
+                // in flight already: not trained twice; its score is not known yet, so the proposer learns it when it is observed
+                _repeats++;
+                _repeatsInARow++;
+                _rejectionsInARow = 0;
+                Save();
+                continue;
+            }
             if (_o.Filter?.Check(proposal.Architecture) is { } rejection)
             {
                 Reject(proposal, rejection);
@@ -84,30 +176,49 @@ public sealed class MultiTrialRunner
             }
             _repeatsInARow = 0;
             _rejectionsInARow = 0;
-            var trial = Evaluate(proposal.Architecture, 0, proposal.Parents, proposal.Generation);
-            _proposer.Observe(trial, proposal.Architecture);
-            Save();
-            TestFaults.Reached("trial");
-            trialsThisCall++;
-            if (_o.StopWhen?.Invoke(trial) == true) { _searchDone = true; Save(); }
-            else if (Interrupt()) return Result(interrupted: true);
+            Submit(proposal.Architecture, 0, proposal.Parents, proposal.Generation);
         }
+    }
 
-        for (int rung = 1; rung < _evaluator.Rungs; rung++)
+    private void Submit(IArchitecture arch, int rung, IReadOnlyList<string> parents, int generation)
+    {
+        var p = new PendingTrial
         {
-            var previous = Ranked(rung - 1);
-            int keep = (previous.Count + _o.HalvingEta - 1) / _o.HalvingEta;
-            foreach (var (t, arch) in previous.Take(keep))
+            Number = _trials.Count + _pending.Count + 1,
+            ArchId = arch.ArchId,
+            Architecture = arch.ToJson(indented: false),
+            Rung = rung,
+            Generation = generation,
+            Parents = [.. parents],
+            Arch = arch,
+        };
+        _pending.Add(p);
+        p.JobId = _executor.Submit(p.Task);
+        Save();
+    }
+
+    /// <summary>Waits for a trial; a job that ended without a result is submitted again up to `retries` times, then recorded as failed.</summary>
+    private Trial Complete(PendingTrial p)
+    {
+        while (true)
+        {
+            var outcome = _executor.Wait(p.Task, p.JobId, _o.Cancellation);
+            if (outcome.Status == Trial.JobFailed)
             {
-                if (_trials.Any(x => x.Trial.Rung == rung && x.Trial.ArchId == t.ArchId)) continue;
-                _o.Cancellation.ThrowIfCancellationRequested();
-                Evaluate(arch, rung, [t.ArchId], t.Generation);
-                Save();
-                trialsThisCall++;
-                if (Interrupt()) return Result(interrupted: true);
+                p.Attempts++;
+                p.Failures.Add(outcome.Failure ?? "no reason given");
+                if (p.Attempts <= _o.Retries)
+                {
+                    _o.Log?.Warn($"trial {p.Number} ({p.ArchId}): {outcome.Failure}; submitting it again (retry {p.Attempts} of {_o.Retries})");
+                    p.JobId = null;
+                    p.JobId = _executor.Submit(p.Task);
+                    Save();
+                    continue;
+                }
+                outcome = outcome with { Failure = $"{p.Attempts} attempt{(p.Attempts == 1 ? "" : "s")} failed; last: {outcome.Failure}" };
             }
+            return Record(p.Arch, p.Rung, p.Parents, p.Generation, outcome, p.Number);
         }
-        return Result(interrupted: false);
     }
 
     private int MaxRejectionsInARow => _o.MaxRejectionsInARow ?? (int)Math.Min(int.MaxValue, 1000L * _o.Trials);
@@ -128,29 +239,23 @@ public sealed class MultiTrialRunner
                 "raise latency_target (or latency_margin), make the networks smaller (width/depth of the profile-latency and search stages), or use a strategy that samples more widely (random)");
     }
 
-    private Trial Evaluate(IArchitecture arch, int rung, IReadOnlyList<string> parents, int generation, int? number = null)
+    private Trial Record(IArchitecture arch, int rung, IReadOnlyList<string> parents, int generation, TrialOutcome outcome, int number)
     {
         var trial = new Trial
         {
-            Number = number ?? _trials.Count + 1,
+            Number = number,
             ArchId = arch.ArchId,
             Architecture = arch.ToJson(indented: false),
             Rung = rung,
             Generation = generation,
             Parents = parents,
-            Objectives = [],
-            Score = Trial.FailedScore,
+            Objectives = outcome.Objectives ?? [],
+            Score = outcome.Status == Trial.Ok ? _objective.Score(outcome.Objectives!) : Trial.FailedScore,
+            Status = outcome.Status,
+            Failure = outcome.Failure,
         };
-        try
-        {
-            var objectives = Sorted.Of(_evaluator.Evaluate(arch, rung, _o.Cancellation));
-            trial = trial with { Objectives = objectives, Score = _objective.Score(objectives) };
-        }
-        catch (DivergedException e)
-        {
-            trial = trial with { Status = Trial.Diverged, Failure = e.Message };
-        }
-        if (number is int n) _trials[_trials.FindIndex(t => t.Trial.Number == n)] = (trial, arch);
+        int at = _trials.FindIndex(t => t.Trial.Number == number);
+        if (at >= 0) _trials[at] = (trial, arch);
         else _trials.Add((trial, arch));
         if (rung == 0) _searchScores[trial.ArchId] = trial.Score;
         if (_o.Log is not { } log) return trial; // ranking for the log line sorts every trial: not for silent runs of thousands
@@ -171,7 +276,9 @@ public sealed class MultiTrialRunner
             _o.Cancellation.ThrowIfCancellationRequested();
             _o.Log?.Info($"retrying failed trial {t.Number} ({t.ArchId}, {t.Status}: {t.Failure})");
             (_evaluator as CachingEvaluator)?.Forget(arch, t.Rung);
-            Evaluate(arch, t.Rung, t.Parents, t.Generation, t.Number);
+            var p = new PendingTrial { Number = t.Number, ArchId = t.ArchId, Architecture = t.Architecture, Rung = t.Rung, Generation = t.Generation, Parents = [.. t.Parents], Arch = arch };
+            p.JobId = _executor.Submit(p.Task);
+            Complete(p);
             Save();
         }
     }
@@ -200,7 +307,29 @@ public sealed class MultiTrialRunner
     }
 
     private sealed record State(string Fingerprint, int Proposals, int Repeats, int RepeatsInARow, bool SearchDone, List<Trial> Trials, JsonNode? Proposer,
-        int Rejections = 0, int RejectionsInARow = 0);
+        int Rejections = 0, int RejectionsInARow = 0, List<PendingTrial>? Pending = null);
+
+    /// <summary>A trial proposed and handed to the executor, not yet observed; saved with its job id so a restarted driver re-attaches.</summary>
+    private sealed class PendingTrial
+    {
+        public required int Number { get; init; }
+        public required string ArchId { get; init; }
+        public required string Architecture { get; init; }
+        public int Rung { get; init; }
+        public int Generation { get; init; }
+        public List<string> Parents { get; init; } = [];
+        /// <summary>The executor's id of the running attempt (pid, Slurm job id); null: in this process, or not submitted.</summary>
+        public string? JobId { get; set; }
+        /// <summary>Attempts that ended without a result so far, and why.</summary>
+        public int Attempts { get; set; }
+        public List<string> Failures { get; init; } = [];
+
+        [System.Text.Json.Serialization.JsonIgnore]
+        public IArchitecture Arch { get; set; } = null!;
+
+        [System.Text.Json.Serialization.JsonIgnore]
+        public TrialTask Task => new(Number, Arch, Rung, Attempts + 1);
+    }
 
     private string? StatePath => _o.StateDir is null ? null : Path.Combine(_o.StateDir, StateFile);
 
@@ -208,7 +337,7 @@ public sealed class MultiTrialRunner
     {
         if (StatePath is not { } path) return;
         var state = new State(_o.Fingerprint, _proposals, _repeats, _repeatsInARow, _searchDone, _trials.Select(t => t.Trial).ToList(), _proposer.SaveState(),
-            _rejections, _rejectionsInARow);
+            _rejections, _rejectionsInARow, _pending.Count > 0 ? _pending : null);
         AtomicWrite.Text(path, JsonSerializer.Serialize(state, SnakeJson.Options));
     }
 
@@ -239,6 +368,11 @@ public sealed class MultiTrialRunner
         }
         (_proposals, _repeats, _repeatsInARow, _searchDone) = (state.Proposals, state.Repeats, state.RepeatsInARow, state.SearchDone);
         (_rejections, _rejectionsInARow) = (state.Rejections, state.RejectionsInARow);
+        foreach (var p in state.Pending ?? [])
+        {
+            p.Arch = _space.Parse(p.Architecture);
+            _pending.Add(p);
+        }
         _proposer.LoadState(state.Proposer, _trials);
         _o.Log?.Info($"resuming the search: {_searchScores.Count} of {_o.Trials} trials done, {_proposals} proposals{(_rejections > 0 ? $", {_rejections} rejected before training" : "")}");
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using NasOnnx.Core;
+using NasOnnx.Execution;
 using NasOnnx.Search.Latency;
 using NasOnnx.Training;
 
@@ -31,6 +32,7 @@ public sealed record MultiTrialSettings
             "(e.g. after switching to NASONNX_NUMERICS=safe); by default a diverged trial stays failed"),
         .. Objectives.Params,
         .. LatencySettings.Params,
+        .. ExecutorSettings.Params,
     ];
 
     /// <summary>The budget: distinct architectures evaluated at rung 0.</summary>
@@ -45,7 +47,10 @@ public sealed record MultiTrialSettings
     public required LatencySettings Latency { get; init; }
     public required EvolutionSettings Evolution { get; init; }
     public required ReinforceOptions Reinforce { get; init; }
-    /// <summary>Every param but retry_failed, by name, as text: a saved state from other params is not resumed.</summary>
+    /// <summary>Where trials run, how many at once, retries.</summary>
+    public required ExecutorSettings Execution { get; init; }
+    /// <summary>Every param but retry_failed and those that say only how trials run (executor, retries, slurm_*), by name, as text:
+    /// a saved state from other params is not resumed.</summary>
     public required string ParamsFingerprint { get; init; }
 
     /// <param name="hasLatencyPredictor">Whether the stage has a `latency` input (predicted latencies need one).</param>
@@ -83,6 +88,7 @@ public sealed record MultiTrialSettings
             Latency = latency,
             Evolution = EvolutionSettings.FromParams(stage),
             Reinforce = ReinforceOptions.FromParams(stage),
+            Execution = ExecutorSettings.FromParams(stage),
             ParamsFingerprint = Fingerprint(stage),
         };
     }
@@ -97,7 +103,8 @@ public sealed record MultiTrialSettings
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => v.ToString() ?? "",
         };
-        var parts = stage.Params.Where(p => p.Key != RetryFailedParam).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Format(p.Value)}");
+        var executionOnly = Params.Where(p => p.ExecutionOnly).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var parts = stage.Params.Where(p => p.Key != RetryFailedParam && !executionOnly.Contains(p.Key)).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Format(p.Value)}");
         return string.Join(";", parts);
     }
 }

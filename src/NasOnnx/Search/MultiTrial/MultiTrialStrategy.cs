@@ -5,6 +5,7 @@ using NasOnnx.Search.Latency;
 using NasOnnx.Supernets;
 using NasOnnx.Architectures;
 using NasOnnx.Plots;
+using NasOnnx.Runtime;
 
 namespace NasOnnx.Search.MultiTrial;
 
@@ -50,18 +51,41 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         var objective = settings.Objective;
         var evaluator = TrialEvaluatorBuilder.Build(context, settings, EvaluatorFactory);
         var filter = PreRejection(context, latency);
-        var result = new MultiTrialRunner(context.Space, proposer, evaluator, objective, new MultiTrialOptions
+        var execution = settings.Execution;
+        int threads = execution.TrialThreads > 0 ? execution.TrialThreads : Math.Max(1, TorchRuntime.Threads);
+        using var executor = EvaluatorFactory is null ? execution.Create(context, evaluator, threads) : null;
+        if (executor is not null)
+            context.Log.Info($"trials run on the {executor.Name} executor: up to {execution.MaxConcurrent} at once, {threads} thread{(threads == 1 ? "" : "s")} each, " +
+                             $"{execution.Retries} retr{(execution.Retries == 1 ? "y" : "ies")} per trial");
+        else if (execution.MaxConcurrent > 1)
+            context.Log.Info($"max_concurrent {execution.MaxConcurrent} on the local executor: proposals are made {execution.MaxConcurrent} ahead (as a parallel executor would), trials run one after another");
+        // local trials run in this process with the trial thread count; the pipeline's comes back afterwards
+        int pipelineThreads = TorchRuntime.Threads;
+        bool switchThreads = executor is null && execution.TrialThreads > 0 && pipelineThreads > 0 && execution.TrialThreads != pipelineThreads;
+        if (switchThreads) TorchRuntime.Initialize(execution.TrialThreads);
+        MultiTrialResult result;
+        try
         {
-            Trials = settings.Trials,
-            Seed = context.Seed,
-            StateDir = context.StateDir,
-            Fingerprint = Fingerprint(context, settings),
-            HalvingEta = settings.HalvingEta,
-            Filter = filter,
-            RetryFailed = settings.RetryFailed,
-            Log = context.Log,
-            Cancellation = context.Cancellation,
-        }).Run();
+            result = new MultiTrialRunner(context.Space, proposer, evaluator, objective, new MultiTrialOptions
+            {
+                Trials = settings.Trials,
+                Seed = context.Seed,
+                StateDir = context.StateDir,
+                Fingerprint = Fingerprint(context, settings),
+                HalvingEta = settings.HalvingEta,
+                Filter = filter,
+                RetryFailed = settings.RetryFailed,
+                Executor = executor,
+                MaxConcurrent = execution.MaxConcurrent,
+                Retries = execution.Retries,
+                Log = context.Log,
+                Cancellation = context.Cancellation,
+            }).Run();
+        }
+        finally
+        {
+            if (switchThreads) TorchRuntime.Initialize(pipelineThreads);
+        }
 
         SearchLog.Write(Path.Combine(context.OutputDir, SearchLog.FileName), result.Trials);
         SearchPlot.Write(Path.Combine(context.OutputDir, SearchPlot.FileName), result.Trials.Where(t => t.Rung == 0 && !t.Failed).Select(t => t.Score).ToList(),

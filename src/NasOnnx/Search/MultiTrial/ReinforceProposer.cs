@@ -19,6 +19,11 @@ public sealed class ReinforceProposer : ITrialProposer
     private double _baseline;
     private bool _hasBaseline;
     private int[]? _pending;
+    /// <summary>
+    /// The choices of proposals not yet observed, by ArchId: with max_concurrent > 1 several are in flight, and each reward
+    /// must go to the sample it belongs to. After a restart an in-flight trial's choices come from its architecture.
+    /// </summary>
+    private readonly Dictionary<string, int[]> _inFlight = new(StringComparer.Ordinal);
 
     public ReinforceProposer(IDecisionSpace space, ReinforceOptions? options = null)
     {
@@ -59,12 +64,22 @@ public sealed class ReinforceProposer : ITrialProposer
             choices[i] = c;
         }
         _pending = choices;
-        return new Proposal(_space.FromChoices(choices), [], _updates);
+        var architecture = _space.FromChoices(choices);
+        _inFlight[architecture.ArchId] = choices;
+        return new Proposal(architecture, [], _updates);
     }
 
-    public void Observe(Trial trial, IArchitecture architecture) => Update(trial.Score);
+    public void Observe(Trial trial, IArchitecture architecture)
+    {
+        _pending = _inFlight.Remove(architecture.ArchId, out var choices) ? choices : _space.ToChoices(architecture);
+        Update(trial.Score);
+    }
 
-    public void ObserveRepeat(Proposal proposal, double score) => Update(score);
+    public void ObserveRepeat(Proposal proposal, double score)
+    {
+        if (proposal?.Architecture is { } architecture) _inFlight.Remove(architecture.ArchId);
+        Update(score);
+    }
 
     /// <summary>
     /// A sample refused for its predicted latency gets the MnasNet hard-constraint reward ACC * (LAT/T)^-1 with the
@@ -78,6 +93,7 @@ public sealed class ReinforceProposer : ITrialProposer
     /// </summary>
     public void ObserveRejected(Proposal proposal, Rejection rejection)
     {
+        _inFlight.Remove(proposal.Architecture.ArchId);
         if (!_hasBaseline || rejection.PredictedMs <= 0)
         {
             _pending = null;

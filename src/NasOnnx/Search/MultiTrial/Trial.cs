@@ -19,15 +19,16 @@ public sealed record Trial
     public required SortedDictionary<string, double> Objectives { get; init; }
     /// <summary>The scalar the strategy maximizes (<see cref="IObjective"/>); <see cref="FailedScore"/> for a failed trial.</summary>
     public required double Score { get; init; }
-    /// <summary>"ok", or "diverged" when its training stopped on a non-finite loss or gradient.</summary>
+    /// <summary>"ok"; "diverged" when its training stopped on a non-finite loss or gradient; "job_failed" when its worker
+    /// process or Slurm job ended without a result (cancelled, timed out, out of memory, node lost) on every attempt.</summary>
     public string Status { get; init; } = Ok;
-    /// <summary>Why it failed (the divergence message), null when it did not.</summary>
+    /// <summary>Why it failed (the divergence message, the scheduler's state and reason), null when it did not.</summary>
     public string? Failure { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore]
     public bool Failed => Status != Ok;
 
-    public const string Ok = "ok", Diverged = "diverged";
+    public const string Ok = "ok", Diverged = "diverged", JobFailed = "job_failed";
 
     /// <summary>
     /// What a proposer learns from a failed candidate: the score of a network that gets nothing right, so evolution's

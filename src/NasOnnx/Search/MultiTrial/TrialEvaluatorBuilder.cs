@@ -10,7 +10,11 @@ namespace NasOnnx.Search.MultiTrial;
 public static class TrialEvaluatorBuilder
 {
     /// <param name="replacement">Tests: replaces the stand-alone training evaluator (it is still cached).</param>
-    public static CachingEvaluator Build(SearchContext context, MultiTrialSettings settings, Func<SearchContext, IEvaluator>? replacement)
+    public static CachingEvaluator Build(SearchContext context, MultiTrialSettings settings, Func<SearchContext, IEvaluator>? replacement) =>
+        new(BuildScored(context, settings, replacement), Path.Combine(context.StateDir, CachingEvaluator.FileName));
+
+    /// <summary>The evaluator without the cache: what a trial worker process runs for one architecture.</summary>
+    public static IEvaluator BuildScored(SearchContext context, MultiTrialSettings settings, Func<SearchContext, IEvaluator>? replacement)
     {
         var latency = settings.Latency;
         var predictor = context.Latency;
@@ -22,7 +26,6 @@ public static class TrialEvaluatorBuilder
             Latency = source as MeasuredLatency,
             KeepWeights = latency.Pareto && latency.ExportFront,
         };
-        IEvaluator scored = source is null ? inner : new LatencyEvaluator(inner, source, predictor);
-        return new CachingEvaluator(scored, Path.Combine(context.StateDir, CachingEvaluator.FileName));
+        return source is null ? inner : new LatencyEvaluator(inner, source, predictor);
     }
 }

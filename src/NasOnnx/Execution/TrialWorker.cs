@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NasOnnx.Core;
+using NasOnnx.Pipeline;
+using NasOnnx.Pipeline.Stages;
+using NasOnnx.Runtime;
+using NasOnnx.Search.MultiTrial;
+
+namespace NasOnnx.Execution;
+
+/// <summary>
+/// `nasonnx trial SPEC.json`: evaluates one architecture exactly as the search stage would in process (same context,
+/// same evaluator, same seeds) and writes result.json atomically. A diverged training is a result (status diverged);
+/// anything else that goes wrong exits non-zero without a result, and the driver sees the job fail.
+/// </summary>
+public static class TrialWorker
+{
+    /// <summary>TEST-ONLY: "N:S" makes the first attempt of trial N sleep S seconds before training (to be cancelled or timed out).</summary>
+    public const string HoldVariable = "NASONNX_TEST_TRIAL_HOLD";
+
+    public static TrialResult Run(string specPath, StageRegistry registry, IRunLog log, CancellationToken cancellation)
+    {
+        var watch = Stopwatch.StartNew();
+        var spec = TrialSpec.Load(specPath);
+        HoldIfAsked(spec, log, cancellation);
+        TorchRuntime.Initialize(spec.Threads);
+        var stage = spec.Stage.ToContext(registry, log, cancellation);
+        var search = SearchStage.CreateSearchContext(stage);
+        var settings = MultiTrialSettings.FromParams(search.Params, hasLatencyPredictor: search.Latency is not null);
+        var evaluator = TrialEvaluatorBuilder.BuildScored(search, settings, replacement: null);
+        var architecture = search.Space.Parse(spec.Architecture.GetRawText());
+        log.Info($"trial {spec.Number} (attempt {spec.Attempt}): {architecture.ArchId} rung {spec.Rung}, {spec.Threads} thread{(spec.Threads == 1 ? "" : "s")}");
+        TrialResult result;
+        try
+        {
+            var objectives = evaluator.Evaluate(architecture, spec.Rung, cancellation);
+            result = new TrialResult { Status = Trial.Ok, Objectives = new SortedDictionary<string, double>(objectives.ToDictionary(), StringComparer.Ordinal) };
+        }
+        catch (DivergedException e)
+        {
+            result = new TrialResult { Status = Trial.Diverged, Failure = e.Message, Loop = e.Loop, What = e.What, Where = e.Where };
+        }
+        result = result with { Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3), Host = Environment.MachineName };
+        result.Save(spec.Result);
+        log.Info($"trial {spec.Number}: {result.Status}{(result.Objectives is { } o && o.TryGetValue("accuracy", out double acc) ? $", accuracy {acc:0.0000}" : "")} -> {spec.Result}");
+        return result;
+    }
+
+    private static void HoldIfAsked(TrialSpec spec, IRunLog log, CancellationToken cancellation)
+    {
+        if (Environment.GetEnvironmentVariable(HoldVariable) is not { } hold || hold.Split(':') is not [var n, var s]) return;
+        if (!int.TryParse(n, out int number) || number != spec.Number || spec.Attempt != 1 || !double.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out double seconds)) return;
+        log.Info($"test hold: trial {number} sleeps {seconds} s");
+        cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds));
+    }
+}
