@@ -20,9 +20,11 @@ public static class CliProcess
         return Process.Start(psi)!;
     }
 
-    public static (int ExitCode, string Output) Run(string workingDir, params string[] args)
+    public static (int ExitCode, string Output) Run(string workingDir, params string[] args) => Run(workingDir, null, args);
+
+    public static (int ExitCode, string Output) Run(string workingDir, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var p = Start(workingDir, args);
+        using var p = Start(workingDir, environment, args);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(TimeSpan.FromMinutes(4))) { p.Kill(entireProcessTree: true); throw new TimeoutException("nasonnx did not finish"); }

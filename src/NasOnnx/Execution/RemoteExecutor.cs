@@ -29,6 +29,8 @@ public abstract class RemoteExecutor : ITrialExecutor
 
     public abstract string Name { get; }
     protected IRunLog Log { get; }
+    /// <summary>The search's state folder (trials/ holds one folder per task).</summary>
+    protected string StateDir => _stateDir;
     protected int Threads { get; }
     protected TimeSpan PollInterval { get; }
     /// <summary>How a worker starts: the nasonnx command line.</summary>

@@ -32,13 +32,17 @@ public sealed class SlurmExecutor(StageContextSpec stage, string stateDir, int t
             $"export NASONNX_THREADS={Threads}\n" +
             $"exec {WorkerCommand.Shell(workerArgs)}\n");
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return SlurmClient.Submit(script, jobName, Path.Combine(dir, "slurm-%j.out"), dir, resources with { Cpus = Math.Max(resources.Cpus, Threads) },
+        string id = SlurmClient.Submit(script, jobName, Path.Combine(dir, "slurm-%j.out"), dir, resources with { Cpus = Math.Max(resources.Cpus, Threads) },
             "the search stage's slurm_* params");
+        Log.Info($"trial {task.Number} ({task.Key}){(task.Attempt > 1 ? $" attempt {task.Attempt}" : "")}: submitted as Slurm job {id}");
+        return id;
     }
 
-    /// <summary>Unique per run folder and trial, so a job can be found again by name.</summary>
-    private string JobName(TrialTask task) =>
-        $"nasonnx-{ContentHash.OfString(TaskDir(task))[..8]}-{task.Key}";
+    /// <summary>nasonnx-&lt;hash of the search's state folder&gt;-&lt;arch&gt;-r&lt;rung&gt;: unique per search and trial, so a job can be found again by name.</summary>
+    private string JobName(TrialTask task) => $"{JobNamePrefix(StateDir)}-{task.Key}";
+
+    /// <summary>What the names of one search's jobs start with (squeue -n, scontrol show job).</summary>
+    public static string JobNamePrefix(string stateDir) => $"nasonnx-{ContentHash.OfString(Path.GetFullPath(stateDir))[..8]}";
 
     protected override string? Ended(string jobId, string dir)
     {

@@ -15,7 +15,10 @@ namespace NasOnnx.Execution;
 /// </summary>
 public static class TrialWorker
 {
-    /// <summary>TEST-ONLY: "N:S" makes the first attempt of trial N sleep S seconds before training (to be cancelled or timed out).</summary>
+    /// <summary>
+    /// TEST-ONLY: "N:S" makes the first attempt of trial N sleep S seconds before training (to be cancelled or run out of
+    /// time); "N:S:all" every attempt; several comma-separated.
+    /// </summary>
     public const string HoldVariable = "NASONNX_TEST_TRIAL_HOLD";
 
     public static TrialResult Run(string specPath, StageRegistry registry, IRunLog log, CancellationToken cancellation)
@@ -48,9 +51,15 @@ public static class TrialWorker
 
     private static void HoldIfAsked(TrialSpec spec, IRunLog log, CancellationToken cancellation)
     {
-        if (Environment.GetEnvironmentVariable(HoldVariable) is not { } hold || hold.Split(':') is not [var n, var s]) return;
-        if (!int.TryParse(n, out int number) || number != spec.Number || spec.Attempt != 1 || !double.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out double seconds)) return;
-        log.Info($"test hold: trial {number} sleeps {seconds} s");
-        cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds));
+        if (Environment.GetEnvironmentVariable(HoldVariable) is not { Length: > 0 } holds) return;
+        foreach (var hold in holds.Split(','))
+        {
+            var parts = hold.Split(':');
+            if (parts.Length < 2 || !int.TryParse(parts[0], out int number) || number != spec.Number) continue;
+            if (spec.Attempt != 1 && !(parts.Length > 2 && parts[2] == "all")) continue;
+            double seconds = double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+            log.Info($"test hold: trial {number} attempt {spec.Attempt} sleeps {seconds} s");
+            cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(seconds));
+        }
     }
 }

@@ -186,8 +186,9 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
         return null;
     }
 
+    /// <summary>Compares values, not their text: a list param read back from the indented lock spans lines, a fresh one does not.</summary>
     private static bool JsonEquals(SortedDictionary<string, JsonElement> a, SortedDictionary<string, JsonElement> b) =>
-        a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && v.GetRawText() == p.Value.GetRawText());
+        a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && JsonSerializer.Serialize(v) == JsonSerializer.Serialize(p.Value));
 
     private StageContext MakeContext(PipelineDefinition pipeline, StageDefinition def, IReadOnlyDictionary<string, object?> parameters,
         string runDir, string projectRoot, string? staging, RunOptions options, IReadOnlyList<StageResult> earlier) => new()
