@@ -12,7 +12,10 @@ public static class NasOnnxCli
     public const int ExitInternalError = 3;
     public const int ExitInterrupted = 130;
 
-    public static int Run(string[] args, IAnsiConsole console)
+    public static int Run(string[] args, IAnsiConsole console) => Run(args, console, CancellationToken.None);
+
+    /// <param name="cancellation">Cancelled by Ctrl-C / SIGTERM (<see cref="InterruptSignals"/>): commands stop cleanly and exit 130.</param>
+    public static int Run(string[] args, IAnsiConsole console, CancellationToken cancellation)
     {
         if (args.Length > 0 && args[0] == "bench") args = BenchSearchCommand.NormalizeArgs(args);
         var app = new CommandApp();
@@ -70,6 +73,9 @@ public static class NasOnnxCli
                     .WithDescription("The numerics self-check's probes under the default (oneDNN on) and safe (oneDNN off) configurations, side by side.")
                     .WithExample("bench", "numerics");
                 bench.AddCommand<BenchDataCommand>("data").WithDescription("Images/s decoding an image folder into the prepare-data cache, and of the batch loader on that cache vs IDX files.").WithExample("bench", "data", "--count", "5000");
+                bench.AddCommand<BenchExecutorsCommand>("executors")
+                    .WithDescription("Run a multi-trial search stage on each executor (local, processes, slurm) side by side: wall time, scheduling overhead, driver CPU and memory, identical outputs.")
+                    .WithExample("bench", "executors", "pipeline/quickstart.yaml", "--set", "search.trials=20");
                 bench.AddCommand<BenchSearchCommand>("search")
                     .WithDescription("Time one-shot search steps (architecture + weight step) and peak memory on the DARTS search network.")
                     .WithExample("bench", "search", "--mode", "darts", "--C", "16", "--layers", "8", "--batch", "64", "--res", "28");
@@ -77,7 +83,7 @@ public static class NasOnnxCli
         });
         try
         {
-            return app.Run(args);
+            return app.Run(args, cancellation);
         }
         catch (NasOnnxException e)
         {

@@ -2,4 +2,5 @@ using NasOnnx.Cli;
 using Spectre.Console;
 
 FileSizeLimitSignal.IgnoreIt();
-return NasOnnxCli.Run(args, AnsiConsole.Console);
+using var interrupts = new InterruptSignals();
+return NasOnnxCli.Run(args, AnsiConsole.Console, interrupts.Token);

@@ -15,14 +15,17 @@ public sealed class LocalExecutor(IEvaluator evaluator) : ITrialExecutor
 
     public TrialOutcome Wait(TrialTask task, string? jobId, CancellationToken cancellation)
     {
+        var started = DateTimeOffset.UtcNow;
+        TrialOutcome outcome;
         try
         {
-            return TrialOutcome.Ok(evaluator.Evaluate(task.Architecture, task.Rung, cancellation));
+            outcome = TrialOutcome.Ok(evaluator.Evaluate(task.Architecture, task.Rung, cancellation));
         }
         catch (Runtime.DivergedException e)
         {
-            return TrialOutcome.Diverged(e.Message);
+            outcome = TrialOutcome.Diverged(e.Message);
         }
+        return outcome with { Started = started, Finished = DateTimeOffset.UtcNow, Host = Environment.MachineName };
     }
 
     public void CancelAll(IRunLog? log) { }

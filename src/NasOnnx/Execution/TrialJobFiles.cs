@@ -50,6 +50,9 @@ public sealed record TrialResult
     /// <summary>Seconds the worker spent (process start to result), for the executor benchmark.</summary>
     public double Seconds { get; init; }
     public string? Host { get; init; }
+    /// <summary>When the worker process started (UTC) and when it wrote this result.</summary>
+    public DateTimeOffset? Started { get; init; }
+    public DateTimeOffset? Finished { get; init; }
 
     public void Save(string path) => AtomicWrite.Text(path, JsonSerializer.Serialize(this, SnakeJson.Options));
 
@@ -67,10 +70,10 @@ public sealed record TrialResult
         }
     }
 
-    public TrialOutcome ToOutcome() => Status switch
+    public TrialOutcome ToOutcome() => (Status switch
     {
         Trial.Ok when Objectives is not null => TrialOutcome.Ok(Objectives),
         Trial.Diverged => TrialOutcome.Diverged(Failure ?? "diverged"),
         _ => TrialOutcome.JobFailed(Failure ?? $"the worker answered status '{Status}'"),
-    };
+    }) with { Started = Started, Finished = Finished, Host = Host };
 }

@@ -9,6 +9,11 @@ namespace NasOnnx.Execution;
 /// </summary>
 public sealed record TrialOutcome(string Status, SortedDictionary<string, double>? Objectives, string? Failure)
 {
+    /// <summary>When the worker started and finished, and where (for trial_timing.csv; null when unknown).</summary>
+    public DateTimeOffset? Started { get; init; }
+    public DateTimeOffset? Finished { get; init; }
+    public string? Host { get; init; }
+
     public static TrialOutcome Ok(IReadOnlyDictionary<string, double> objectives) => new(Trial.Ok, Sorted.Of(objectives), null);
     public static TrialOutcome Diverged(string reason) => new(Trial.Diverged, null, reason);
     public static TrialOutcome JobFailed(string reason) => new(Trial.JobFailed, null, reason);

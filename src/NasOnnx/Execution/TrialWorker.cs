@@ -43,7 +43,8 @@ public static class TrialWorker
         {
             result = new TrialResult { Status = Trial.Diverged, Failure = e.Message, Loop = e.Loop, What = e.What, Where = e.Where };
         }
-        result = result with { Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3), Host = Environment.MachineName };
+        var processStart = new DateTimeOffset(Process.GetCurrentProcess().StartTime.ToUniversalTime(), TimeSpan.Zero);
+        result = result with { Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3), Host = Environment.MachineName, Started = processStart, Finished = DateTimeOffset.UtcNow };
         result.Save(spec.Result);
         log.Info($"trial {spec.Number}: {result.Status}{(result.Objectives is { } o && o.TryGetValue("accuracy", out double acc) ? $", accuracy {acc:0.0000}" : "")} -> {spec.Result}");
         return result;

@@ -66,6 +66,16 @@ public class ExecutorPipelineTests : IDisposable
     }
 
     [Fact]
+    public void A_one_shot_strategy_with_a_parallel_executor_is_refused_before_any_stage_runs()
+    {
+        string file = EvolutionPipelineTests.Project(_dir, "x", "random", 2, searchOnly: true);
+        var e = Assert.Throws<NasOnnxException>(() => RunInProcess(file, "search.strategy=darts", "search.space=darts", "search.executor=processes"));
+        Assert.Equal("search", e.Stage);
+        Assert.Contains("resources: block", e.Fix);
+        Assert.False(Directory.Exists(_dir["runs/x/data"]), "refused before the first stage ran");
+    }
+
+    [Fact]
     public void Slurm_missing_is_one_clear_message_naming_the_command()
     {
         // a PATH with dotnet and nothing else: no sbatch, squeue, scontrol
@@ -131,6 +141,23 @@ public class ExecutorPipelineTests : IDisposable
         Assert.Equal(Trials, rows.Count(r => r[1] == "0"));
     }
 
+    /// <summary>Trials in flight with a job id in a saved search state.</summary>
+    private static int PendingJobs(string statePath)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(statePath))?["pending"] is JsonArray pending ? pending.Count(p => p?["job_id"] is not null) : 0;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>Slurm job ids whose output shows the test hold of a given trial.</summary>
     private static IEnumerable<string> HeldJobs(string trialsDir, string marker)
     {
@@ -159,8 +186,7 @@ public class ExecutorPipelineTests : IDisposable
             var watch = Stopwatch.StartNew();
             while (watch.Elapsed < TimeSpan.FromMinutes(3) && !driver.HasExited)
             {
-                if (File.Exists(state) && File.ReadAllText(state) is var s && s.Contains("\"job_id\"", StringComparison.Ordinal)
-                    && JsonNode.Parse(s)!["trials"]!.AsArray().Count >= 2) break;
+                if (File.Exists(state) && PendingJobs(state) > 0 && JsonNode.Parse(File.ReadAllText(state))!["trials"]!.AsArray().Count >= 2) break;
                 Thread.Sleep(200);
             }
             Assert.False(driver.HasExited, "the search ended before it could be killed");
@@ -170,7 +196,7 @@ public class ExecutorPipelineTests : IDisposable
         }
         var (code, second) = CliProcess.Run(_dir.Path, args);
         Assert.True(code == 0, second);
-        Assert.Contains("re-attached to", second);
+        Assert.Contains("resuming with", second);
         Assert.Equal(expected, Outputs(_dir["runs/x"]));
         // every evaluation ran as exactly one job over both drivers (Slurm remembers finished jobs for MinJobAge seconds)
         string prefix = SlurmExecutor.JobNamePrefix(_dir["runs/x/.work/search/state"]) + "-";
@@ -179,6 +205,42 @@ public class ExecutorPipelineTests : IDisposable
             .OfType<string>().ToList();
         Assert.True(names.Count == Trials + 3 && names.Distinct().Count() == names.Count,
             $"jobs: {string.Join(", ", names)}\nfirst driver:\n{first}\nsecond driver:\n{second}");
+    }
+
+    [SkippableTheory]
+    [InlineData("processes")]
+    [InlineData("slurm")]
+    public void Ctrl_c_cancels_the_submitted_trials_says_so_and_the_next_run_finishes_the_search(string executor)
+    {
+        if (executor == "slurm") SlurmCluster.Require();
+        var expected = Reference("evolution");
+        string file = EvolutionPipelineTests.Project(_dir, "x", "evolution", Trials, searchOnly: true);
+        string[] args = ["run", "pipeline/x.yaml", .. Sets(executor).SelectMany(s => new[] { "--set", s })];
+        string state = _dir["runs/x/.work/search/state/search_state.json"];
+        string output;
+        using (var driver = CliProcess.Start(_dir.Path, new Dictionary<string, string> { [TrialWorker.HoldVariable] = "1:120,2:120" }, args))
+        {
+            var stdout = driver.StandardOutput.ReadToEndAsync();
+            var stderr = driver.StandardError.ReadToEndAsync();
+            var watch = Stopwatch.StartNew();
+            while (watch.Elapsed < TimeSpan.FromMinutes(2) && !driver.HasExited)
+            {
+                if (File.Exists(state) && PendingJobs(state) == 2) break; // both trials submitted
+                Thread.Sleep(200);
+            }
+            Thread.Sleep(1000);
+            using (var kill = Process.Start("kill", ["-INT", driver.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+            Assert.True(driver.WaitForExit(TimeSpan.FromSeconds(60)), "the driver did not stop on SIGINT");
+            output = stdout.Result + stderr.Result;
+            Assert.True(driver.ExitCode == 130, output);
+        }
+        Assert.Contains($"interrupted: cancelled 2 {executor} jobs", output);
+        Assert.Equal(0, PendingJobs(state)); // submitted afresh next time
+        Assert.False(Directory.Exists(_dir["runs/x/search"]), "no half-written outputs");
+
+        var (code, second) = CliProcess.Run(_dir.Path, args);
+        Assert.True(code == 0, second);
+        Assert.Equal(expected, Outputs(_dir["runs/x"]));
     }
 
     [SkippableFact]

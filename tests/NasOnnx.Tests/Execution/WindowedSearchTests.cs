@@ -112,7 +112,8 @@ public class WindowedSearchTests : IDisposable
         {
             result = Run(strategy, space, new CachingEvaluator(evaluator, Path.Combine(state, CachingEvaluator.FileName)), executor, 4, state, stopAfter: every);
             drivers++;
-            if (result.Interrupted && File.ReadAllText(Path.Combine(state, MultiTrialRunner.StateFile)).Contains("\"job_id\"", StringComparison.Ordinal))
+            if (result.Interrupted && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(state, MultiTrialRunner.StateFile)))!["pending"] is System.Text.Json.Nodes.JsonArray { Count: > 0 } p
+                && p.All(x => x!["job_id"] is not null))
                 killedWithJobsInFlight++; // their job ids were saved
         } while (result.Interrupted);
 
@@ -140,7 +141,9 @@ public class WindowedSearchTests : IDisposable
         });
         Assert.ThrowsAny<OperationCanceledException>(() => runner.Run());
         Assert.True(executor.Cancelled > 0, "nothing was in flight to cancel"); // jobs still running when Ctrl-C came
-        Assert.DoesNotContain("\"job_id\"", File.ReadAllText(Path.Combine(state, MultiTrialRunner.StateFile)));
+        var pending = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(state, MultiTrialRunner.StateFile)))!["pending"]!.AsArray();
+        Assert.NotEmpty(pending);
+        Assert.All(pending, p => Assert.Null(p!["job_id"])); // submitted afresh on resume
 
         var resumed = Run("evolution", space, evaluator, executor, 3, state, trials: 15);
         Assert.Equal(expected, Log(resumed, "resumed"));

@@ -9,14 +9,14 @@ namespace NasOnnx.Tests.Reliability;
 /// <summary>
 /// Compares a run folder with a reference run of the same pipeline in the same project. Most outputs are
 /// byte-identical between two runs (data, search log, architectures, weights, ONNX, plots); a few record
-/// how long something took or what was measured (search.json "seconds", epochs.csv timing and memory columns,
+/// how long something took or what was measured (search.json "seconds", trial_timing.csv's times and host, epochs.csv timing and memory columns,
 /// export.json "export_seconds", the benchmark's latencies and load, the report's tables of those). Those
 /// are compared with the measured fields removed, so everything else in them must still be equal.
 /// </summary>
 public static partial class RunFolderCompare
 {
     /// <summary>Names of fields and CSV columns that hold a measurement of this machine at that moment.</summary>
-    [GeneratedRegex(@"(^|_)(seconds|ms|load\d*|load_before|load_after|measured_at|images_per_second|data_wait_fraction|rss_mb|managed_mb|completed)$")]
+    [GeneratedRegex(@"(^|_)(seconds|s|ms|host|load\d*|load_before|load_after|measured_at|images_per_second|data_wait_fraction|rss_mb|managed_mb|completed)$")]
     private static partial Regex Measured();
 
     /// <summary>Numbers and long hex hashes (the report's tables quote timings and the hashes of timed files).</summary>
@@ -31,7 +31,7 @@ public static partial class RunFolderCompare
 
     /// <summary>Files whose bytes include measurements (relative to the run folder).</summary>
     public static bool HasMeasurements(string relative) =>
-        relative is "search/search.json" or "retrain/epochs.csv" or "export/export.json"
+        relative is "search/search.json" or "retrain/epochs.csv" or "export/export.json" or "search/trial_timing.csv"
         || relative.StartsWith("benchmark/", StringComparison.Ordinal)
         || relative.StartsWith("report/", StringComparison.Ordinal) && !relative.StartsWith("report/figures/", StringComparison.Ordinal);
 

@@ -48,6 +48,9 @@ public sealed class SearchStage : IStage
         if (strategy.Spaces is { } spaces && !spaces.Contains(space))
             throw context.Error($"strategy '{strategy.Name}' cannot search the '{space}' space", $"use one of: {string.Join(", ", spaces)}", context.PipelineFile);
         DataSpaceOptions.ValidateTextParams(context, space);
+        if (strategy is not Search.MultiTrial.MultiTrialStrategy && context.RequiredString("executor") != Execution.ExecutorSettings.Local)
+            throw context.Error($"executor '{context.RequiredString("executor")}' spreads the trials of a multi-trial search; strategy '{strategy.Name}' trains one supernet in one process",
+                "leave executor out (or set local) for one-shot strategies; to run the whole search on a cluster node, give the stage a resources: block", context.PipelineFile);
         CheckPublishedPredictor(context, space);
         strategy.Validate(context, context.HasInput("latency"));
     }

@@ -5,4 +5,6 @@ public sealed record MultiTrialResult(IReadOnlyList<Trial> Trials, Trial Best, i
 {
     /// <summary>Proposals refused by <see cref="MultiTrialOptions.Filter"/> (never trained, not counted as trials).</summary>
     public int Rejections { get; init; }
+    /// <summary>When each evaluation was submitted, started, finished and observed (trial_timing.csv).</summary>
+    public IReadOnlyList<Execution.TrialTiming> Timings { get; init; } = [];
 }

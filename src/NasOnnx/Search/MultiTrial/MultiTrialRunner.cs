@@ -34,6 +34,7 @@ public sealed class MultiTrialRunner
     private readonly Execution.ITrialExecutor _executor;
     /// <summary>Trials in flight, in proposal order.</summary>
     private readonly List<PendingTrial> _pending = [];
+    private readonly List<TrialTiming> _timings = [];
     private int _proposals, _repeats, _repeatsInARow, _rejections, _rejectionsInARow;
     private bool _searchDone;
 
@@ -66,7 +67,7 @@ public sealed class MultiTrialRunner
         {
             // Ctrl-C: what was submitted is cancelled; on resume those trials are submitted afresh (not counted as failures)
             _executor.CancelAll(_o.Log);
-            foreach (var p in _pending) p.JobId = null;
+            foreach (var p in _pending) (p.JobId, p.Submitted) = (null, null);
             Save();
             throw;
         }
@@ -74,10 +75,14 @@ public sealed class MultiTrialRunner
 
     private MultiTrialResult RunLoaded()
     {
-        foreach (var p in _pending.Where(p => p.JobId is null)) p.JobId = _executor.Submit(p.Task);
+        foreach (var p in _pending.Where(p => p.JobId is null))
+        {
+            p.Submitted = DateTimeOffset.UtcNow;
+            p.JobId = _executor.Submit(p.Task);
+        }
         if (_pending.Count > 0)
         {
-            _o.Log?.Info($"re-attached to {_pending.Count} trial{(_pending.Count == 1 ? "" : "s")} in flight ({_executor.Name}: " +
+            _o.Log?.Info($"resuming with {_pending.Count} trial{(_pending.Count == 1 ? "" : "s")} in flight ({_executor.Name}: " +
                          $"{string.Join(", ", _pending.Select(p => $"trial {p.Number}{(p.JobId is null ? "" : $" job {p.JobId}")}"))})");
             Save();
         }
@@ -193,6 +198,7 @@ public sealed class MultiTrialRunner
             Arch = arch,
         };
         _pending.Add(p);
+        p.Submitted = DateTimeOffset.UtcNow;
         p.JobId = _executor.Submit(p.Task);
         Save();
     }
@@ -212,11 +218,14 @@ public sealed class MultiTrialRunner
                     _o.Log?.Warn($"trial {p.Number} ({p.ArchId}): {outcome.Failure}; submitting it again (retry {p.Attempts} of {_o.Retries})");
                     p.JobId = null;
                     p.JobId = _executor.Submit(p.Task);
+                    p.Submitted = DateTimeOffset.UtcNow;
                     Save();
                     continue;
                 }
                 outcome = outcome with { Failure = $"{p.Attempts} attempt{(p.Attempts == 1 ? "" : "s")} failed; last: {outcome.Failure}" };
             }
+            _timings.Add(new TrialTiming(p.Number, p.Rung, p.ArchId, _executor.Name, p.JobId, p.Attempts + 1, p.Submitted ?? DateTimeOffset.UtcNow,
+                outcome.Started, outcome.Finished, DateTimeOffset.UtcNow, outcome.Host));
             return Record(p.Arch, p.Rung, p.Parents, p.Generation, outcome, p.Number);
         }
     }
@@ -276,7 +285,7 @@ public sealed class MultiTrialRunner
             _o.Cancellation.ThrowIfCancellationRequested();
             _o.Log?.Info($"retrying failed trial {t.Number} ({t.ArchId}, {t.Status}: {t.Failure})");
             (_evaluator as CachingEvaluator)?.Forget(arch, t.Rung);
-            var p = new PendingTrial { Number = t.Number, ArchId = t.ArchId, Architecture = t.Architecture, Rung = t.Rung, Generation = t.Generation, Parents = [.. t.Parents], Arch = arch };
+            var p = new PendingTrial { Number = t.Number, ArchId = t.ArchId, Architecture = t.Architecture, Rung = t.Rung, Generation = t.Generation, Parents = [.. t.Parents], Arch = arch, Submitted = DateTimeOffset.UtcNow };
             p.JobId = _executor.Submit(p.Task);
             Complete(p);
             Save();
@@ -303,11 +312,11 @@ public sealed class MultiTrialRunner
                 $"all {_trials.Count} trials failed (first: trial {_trials[0].Trial.Number} {_trials[0].Trial.ArchId}, {_trials[0].Trial.Failure})",
                 "lower trial_lr; if this machine's CPU is suspect, `nasonnx doctor` shows the numerics check: run again with NASONNX_NUMERICS=safe " +
                 "and retry_failed: true to train the failed trials again");
-        return new MultiTrialResult(_trials.Select(t => t.Trial).ToList(), Best(), _proposals, _repeats, interrupted) { Rejections = _rejections };
+        return new MultiTrialResult(_trials.Select(t => t.Trial).ToList(), Best(), _proposals, _repeats, interrupted) { Rejections = _rejections, Timings = [.. _timings] };
     }
 
     private sealed record State(string Fingerprint, int Proposals, int Repeats, int RepeatsInARow, bool SearchDone, List<Trial> Trials, JsonNode? Proposer,
-        int Rejections = 0, int RejectionsInARow = 0, List<PendingTrial>? Pending = null);
+        int Rejections = 0, int RejectionsInARow = 0, List<PendingTrial>? Pending = null, List<TrialTiming>? Timings = null);
 
     /// <summary>A trial proposed and handed to the executor, not yet observed; saved with its job id so a restarted driver re-attaches.</summary>
     private sealed class PendingTrial
@@ -323,6 +332,8 @@ public sealed class MultiTrialRunner
         /// <summary>Attempts that ended without a result so far, and why.</summary>
         public int Attempts { get; set; }
         public List<string> Failures { get; init; } = [];
+        /// <summary>When the running attempt was handed to the executor.</summary>
+        public DateTimeOffset? Submitted { get; set; }
 
         [System.Text.Json.Serialization.JsonIgnore]
         public IArchitecture Arch { get; set; } = null!;
@@ -337,7 +348,7 @@ public sealed class MultiTrialRunner
     {
         if (StatePath is not { } path) return;
         var state = new State(_o.Fingerprint, _proposals, _repeats, _repeatsInARow, _searchDone, _trials.Select(t => t.Trial).ToList(), _proposer.SaveState(),
-            _rejections, _rejectionsInARow, _pending.Count > 0 ? _pending : null);
+            _rejections, _rejectionsInARow, _pending.Count > 0 ? _pending : null, _timings);
         AtomicWrite.Text(path, JsonSerializer.Serialize(state, SnakeJson.Options));
     }
 
@@ -368,6 +379,7 @@ public sealed class MultiTrialRunner
         }
         (_proposals, _repeats, _repeatsInARow, _searchDone) = (state.Proposals, state.Repeats, state.RepeatsInARow, state.SearchDone);
         (_rejections, _rejectionsInARow) = (state.Rejections, state.RejectionsInARow);
+        _timings.AddRange(state.Timings ?? []);
         foreach (var p in state.Pending ?? [])
         {
             p.Arch = _space.Parse(p.Architecture);

@@ -88,6 +88,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         }
 
         SearchLog.Write(Path.Combine(context.OutputDir, SearchLog.FileName), result.Trials);
+        Execution.TrialTiming.Write(Path.Combine(context.OutputDir, Execution.TrialTiming.FileName), result.Timings);
         SearchPlot.Write(Path.Combine(context.OutputDir, SearchPlot.FileName), result.Trials.Where(t => t.Rung == 0 && !t.Failed).Select(t => t.Score).ToList(),
             objective.Name, $"{SearchTitle(context)}: {result.Trials.Count(t => t.Rung == 0)} architectures");
         var payload = new JsonObject
