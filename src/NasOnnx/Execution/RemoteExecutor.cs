@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using NasOnnx.Core;
 using NasOnnx.Runtime;
@@ -36,9 +35,6 @@ public abstract class RemoteExecutor : ITrialExecutor
     /// <summary>How a worker starts: the nasonnx command line.</summary>
     protected IReadOnlyList<string> Command { get; }
 
-    /// <summary>Seconds from submit to the worker writing its result, per finished job (the executor benchmark reads them).</summary>
-    public List<(string Key, double TurnaroundSeconds, double WorkerSeconds)> Timings { get; } = [];
-    private readonly Dictionary<string, Stopwatch> _submitted = new(StringComparer.Ordinal);
 
     public string TaskDir(TrialTask task) => Path.Combine(_stateDir, "trials", task.Key);
     private string ResultPath(TrialTask task) => Path.Combine(TaskDir(task), TrialResult.FileName);
@@ -67,7 +63,6 @@ public abstract class RemoteExecutor : ITrialExecutor
         new TrialSpec { Stage = _stage, Architecture = JsonDocument.Parse(task.Architecture.ToJson(indented: false)).RootElement.Clone(), Rung = task.Rung, Number = task.Number, Attempt = task.Attempt, Threads = Threads, Result = ResultPath(task) }.Save(spec);
         string id = Start(task, spec, dir, [.. Command, "trial", spec]);
         _inFlight.Add(id);
-        _submitted[task.Key] = Stopwatch.StartNew();
         return id;
     }
 
@@ -88,7 +83,6 @@ public abstract class RemoteExecutor : ITrialExecutor
             if (TrialResult.TryLoad(ResultPath(task)) is { } result)
             {
                 _inFlight.Remove(jobId);
-                if (_submitted.Remove(task.Key, out var watch)) Timings.Add((task.Key, watch.Elapsed.TotalSeconds, result.Seconds));
                 return Record(task, result);
             }
             if (Ended(jobId, dir) is { } reason)
@@ -96,7 +90,6 @@ public abstract class RemoteExecutor : ITrialExecutor
                 // the result may have landed between the two checks
                 if (TrialResult.TryLoad(ResultPath(task)) is not null) continue;
                 _inFlight.Remove(jobId);
-                _submitted.Remove(task.Key);
                 return TrialOutcome.JobFailed(reason.Length > 0 ? reason : $"job {jobId} ended without writing {ResultPath(task)}");
             }
             cancellation.WaitHandle.WaitOne(PollInterval);
