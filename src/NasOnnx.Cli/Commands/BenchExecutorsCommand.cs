@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using NasOnnx.Artifacts;
 using NasOnnx.Core;
-using NasOnnx.Execution;
+using NasOnnx.Search.Execution;
 using NasOnnx.Pipeline;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -16,7 +16,7 @@ namespace NasOnnx.Cli.Commands;
 /// slurm) at the same max_concurrent and trial threads, in one run folder (the stages before the search run once, so every
 /// executor searches the same data and latency table), and reports side by side: the search stage's wall time, the median
 /// time from submit to the worker's start (scheduling + process launch) and of a trial's run, the driver's CPU time per
-/// trial and its peak memory, and whether search.json and search_log.csv came out identical.
+/// trial and its peak memory, and whether search.json (less its measured wall time and latencies) and search_log.csv came out identical.
 /// </summary>
 public sealed class BenchExecutorsCommand(IAnsiConsole console) : Command<BenchExecutorsCommand.Settings>
 {
@@ -109,11 +109,27 @@ public sealed class BenchExecutorsCommand(IAnsiConsole console) : Command<BenchE
         return rows.All(r => r.Identical) ? 0 : NasOnnxCli.ExitUserError;
     }
 
+    /// <summary>
+    /// search.json without what is measured on the spot (its wall time "seconds", the finalists' ONNX Runtime latencies
+    /// "..._ms", which differ between two runs on the same executor too), and search_log.csv as it is.
+    /// </summary>
     private static (string Search, string Log) Outputs(string dir)
     {
-        var node = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "search.json")))!.AsObject();
-        node.Remove("seconds"); // wall time
-        return (node.ToJsonString(), File.ReadAllText(Path.Combine(dir, "search_log.csv")));
+        var node = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "search.json")));
+        return (WithoutMeasurements(node)?.ToJsonString() ?? "", File.ReadAllText(Path.Combine(dir, "search_log.csv")));
+    }
+
+    private static JsonNode? WithoutMeasurements(JsonNode? node)
+    {
+        if (node is JsonObject o)
+            foreach (var (name, value) in o.ToList())
+            {
+                if (name == "seconds" || name.EndsWith("_ms", StringComparison.Ordinal)) o.Remove(name);
+                else WithoutMeasurements(value);
+            }
+        else if (node is JsonArray a)
+            foreach (var item in a) WithoutMeasurements(item);
+        return node;
     }
 
     private static List<(double? Queue, double? Run)> ReadTiming(string csv)

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using NasOnnx.Core;
-using NasOnnx.Execution;
+using NasOnnx.Search.Execution;
 using NasOnnx.Pipeline;
 using Spectre.Console;
 using Spectre.Console.Cli;

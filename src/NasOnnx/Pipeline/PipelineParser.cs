@@ -147,7 +147,7 @@ public sealed class PipelineParser(StageRegistry registry)
     };
 
     /// <summary>A stage's `resources:` block: the stage's work runs as a Slurm job asking for these.</summary>
-    private static Execution.SlurmResources Resources(YamlNode node, string path, string stageName)
+    private static Search.Execution.SlurmResources Resources(YamlNode node, string path, string stageName)
     {
         if (node is not YamlMappingNode map)
             throw Error(path, Spot(node), $"resources of stage '{stageName}' must be a mapping (cpus, mem, time, gres, partition, account, args)",
@@ -156,7 +156,7 @@ public sealed class PipelineParser(StageRegistry registry)
         int cpus = 1;
         if (Scalar(map, "cpus", path) is { } c && (!int.TryParse(c, out cpus) || cpus < 1))
             throw Error(path, Spot(Child(map, "cpus")!), $"resources.cpus of stage '{stageName}' is '{c}'", "give a whole number of CPUs, 1 or more");
-        return new Execution.SlurmResources
+        return new Search.Execution.SlurmResources
         {
             Cpus = cpus,
             Mem = Scalar(map, "mem", path),

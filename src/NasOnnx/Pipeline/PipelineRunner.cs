@@ -120,7 +120,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
             TestFaults.Reached("start");
             try
             {
-                if (def.Resources is { } resources) Execution.StageJob.Run(ctx, resources, (int)threads, log);
+                if (def.Resources is { } resources) StageJob.Run(ctx, resources, (int)threads, log);
                 else stage.Run(ctx);
             }
             catch (Exception e)

@@ -10,4 +10,4 @@ public sealed record StageDefinition(
     IReadOnlyDictionary<string, RawParam> Params,
     IReadOnlyDictionary<string, string> Inputs,
     SourceSpot Spot,
-    Execution.SlurmResources? Resources = null);
+    Search.Execution.SlurmResources? Resources = null);

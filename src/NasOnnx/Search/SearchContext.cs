@@ -29,8 +29,11 @@ public sealed class SearchContext
     /// <summary>Where logs (search_log.csv, plots) go; published with the stage.</summary>
     public required string OutputDir { get; init; }
 
-    /// <summary>The search stage's context written down, for executors that evaluate trials in other processes (null: not from a pipeline).</summary>
-    public Execution.StageContextSpec? StageSpec { get; init; }
+    /// <summary>
+    /// What a trial worker process needs to rebuild this context (the search stage's context, written down by the pipeline),
+    /// for executors that evaluate trials in other processes; null when the search does not run from a pipeline.
+    /// </summary>
+    public System.Text.Json.JsonElement? WorkerContext { get; init; }
 
     public required long Seed { get; init; }
     public required IRunLog Log { get; init; }

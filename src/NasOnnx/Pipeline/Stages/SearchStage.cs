@@ -48,7 +48,7 @@ public sealed class SearchStage : IStage
         if (strategy.Spaces is { } spaces && !spaces.Contains(space))
             throw context.Error($"strategy '{strategy.Name}' cannot search the '{space}' space", $"use one of: {string.Join(", ", spaces)}", context.PipelineFile);
         DataSpaceOptions.ValidateTextParams(context, space);
-        if (strategy is not Search.MultiTrial.MultiTrialStrategy && context.RequiredString("executor") != Execution.ExecutorSettings.Local)
+        if (strategy is not Search.MultiTrial.MultiTrialStrategy && context.RequiredString("executor") != Search.Execution.ExecutorSettings.Local)
             throw context.Error($"executor '{context.RequiredString("executor")}' spreads the trials of a multi-trial search; strategy '{strategy.Name}' trains one supernet in one process",
                 "leave executor out (or set local) for one-shot strategies; to run the whole search on a cluster node, give the stage a resources: block", context.PipelineFile);
         CheckPublishedPredictor(context, space);
@@ -146,7 +146,7 @@ public sealed class SearchStage : IStage
             SpaceOptions = options,
             Data = new Lazy<LoadedData>(() => searchLength > 0 ? prepared.LoadData().Truncated(searchLength) : prepared.LoadData()),
             Latency = context.HasInput("latency") ? LoadPredictor(context, space, options) : null,
-            StageSpec = Execution.StageContextSpec.Of(context),
+            WorkerContext = StageContextSpec.Of(context).ToJson(),
         };
         // An unreachable target fails here, before any data is loaded or any candidate trained.
         if (TargetOf(context) is (> 0, var margin) && search.Latency is { } predictor)

@@ -5,7 +5,7 @@ using NasOnnx.Reporting;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
 using NasOnnx.Runtime;
-using NasOnnx.Execution;
+using NasOnnx.Search.Execution;
 
 namespace NasOnnx.Search.MultiTrial;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using NasOnnx.Core;
-using NasOnnx.Execution;
+using NasOnnx.Search.Execution;
 using NasOnnx.Search.Latency;
 using NasOnnx.Training;
 

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Search.Execution;
 
 /// <summary>
 /// Slurm's command-line tools (sbatch, squeue, scontrol, sacct, scancel): we drive a cluster the way a user does, with no

@@ -1,6 +1,6 @@
 using NasOnnx.Core;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Search.Execution;
 
 /// <summary>
 /// Where multi-trial evaluations run: in this process (<see cref="LocalExecutor"/>), in worker processes on this machine

@@ -1,7 +1,7 @@
 using System.Globalization;
 using NasOnnx.Core;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Search.Execution;
 
 /// <summary>
 /// When one evaluation was handed to its executor, when its worker started and finished, and where (trial_timing.csv):

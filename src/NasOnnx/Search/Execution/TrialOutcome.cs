@@ -1,6 +1,6 @@
 using NasOnnx.Search.MultiTrial;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Search.Execution;
 
 /// <summary>
 /// How one evaluation ended: with objectives (<see cref="Trial.Ok"/>), diverged (its training hit a non-finite loss:

@@ -1,6 +1,7 @@
-using NasOnnx.Execution;
+using NasOnnx.Pipeline;
+using NasOnnx.Search.Execution;
 
-namespace NasOnnx.Tests.Execution;
+namespace NasOnnx.Tests.Search.Execution;
 
 /// <summary>
 /// Whether a Slurm cluster answers here (CI starts a single-node one with tests/tools/slurm-start.sh). Tests that need one

@@ -1,10 +1,11 @@
 using System.Text.Json;
-using NasOnnx.Execution;
+using NasOnnx.Pipeline;
+using NasOnnx.Search.Execution;
 using NasOnnx.Search;
 using NasOnnx.Search.MultiTrial;
 using NasOnnx.Tests.Search.MultiTrial;
 
-namespace NasOnnx.Tests.Execution;
+namespace NasOnnx.Tests.Search.Execution;
 
 /// <summary>
 /// max_concurrent on the fake space: with trials in flight finishing in any order, random search, evolution and REINFORCE

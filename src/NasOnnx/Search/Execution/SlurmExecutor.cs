@@ -1,7 +1,7 @@
 using NasOnnx.Core;
 using NasOnnx.Search.MultiTrial;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Search.Execution;
 
 /// <summary>
 /// Runs each trial as a Slurm job (one job per trial): a batch script in the trial's folder that execs
@@ -10,7 +10,7 @@ namespace NasOnnx.Execution;
 /// preempted and not requeued, over its time or memory, node failure, crash) is reported with the state and reason
 /// squeue/scontrol/sacct give; the runner retries it.
 /// </summary>
-public sealed class SlurmExecutor(StageContextSpec stage, string stateDir, int threads, CachingEvaluator? cache, IRunLog log, SlurmResources resources)
+public sealed class SlurmExecutor(System.Text.Json.JsonElement stage, string stateDir, int threads, CachingEvaluator? cache, IRunLog log, SlurmResources resources)
     : RemoteExecutor(stage, stateDir, threads, cache, log, TimeSpan.FromSeconds(1))
 {
     public const string Script = "job.sh";

@@ -2,15 +2,15 @@ using System.Text.Json;
 using NasOnnx.Core;
 using NasOnnx.Search.MultiTrial;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Search.Execution;
 
 /// <summary>What a trial worker is told (spec.json) and what it answers (result.json), in the trial's folder.</summary>
 public sealed record TrialSpec
 {
     public const string FileName = "spec.json";
 
-    /// <summary>The search stage's context: the worker rebuilds the same evaluator from it.</summary>
-    public required StageContextSpec Stage { get; init; }
+    /// <summary>The search stage's context (a pipeline StageContextSpec): the worker rebuilds the same evaluator from it.</summary>
+    public required JsonElement Stage { get; init; }
     public required JsonElement Architecture { get; init; }
     public required int Rung { get; init; }
     /// <summary>The trial's number and attempt (1 first), for the worker's log.</summary>

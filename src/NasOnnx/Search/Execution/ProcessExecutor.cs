@@ -2,14 +2,14 @@ using System.Diagnostics;
 using NasOnnx.Core;
 using NasOnnx.Search.MultiTrial;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Search.Execution;
 
 /// <summary>
 /// Runs each trial as a `nasonnx trial` worker process on this machine (at most max_concurrent at once, each with
 /// trial_threads Torch threads). A worker's output goes to worker.log in its trial folder, never to a pipe, so workers
 /// outlive a killed driver; the next driver re-attaches to them by pid (checking the pid still runs that trial's spec).
 /// </summary>
-public sealed class ProcessExecutor(StageContextSpec stage, string stateDir, int threads, CachingEvaluator? cache, IRunLog log)
+public sealed class ProcessExecutor(System.Text.Json.JsonElement stage, string stateDir, int threads, CachingEvaluator? cache, IRunLog log)
     : RemoteExecutor(stage, stateDir, threads, cache, log, TimeSpan.FromMilliseconds(200))
 {
     public const string LogFile = "worker.log";

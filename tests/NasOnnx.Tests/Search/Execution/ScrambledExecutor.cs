@@ -1,9 +1,10 @@
 using NasOnnx.Core;
-using NasOnnx.Execution;
+using NasOnnx.Pipeline;
+using NasOnnx.Search.Execution;
 using NasOnnx.Search;
 using NasOnnx.Tests.Search.MultiTrial;
 
-namespace NasOnnx.Tests.Execution;
+namespace NasOnnx.Tests.Search.Execution;
 
 /// <summary>
 /// A fake parallel executor: tasks "run" as soon as they are submitted and finish in a seeded random order, which the

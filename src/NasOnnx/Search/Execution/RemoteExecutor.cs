@@ -3,7 +3,7 @@ using NasOnnx.Core;
 using NasOnnx.Runtime;
 using NasOnnx.Search.MultiTrial;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Search.Execution;
 
 /// <summary>
 /// What the processes and slurm executors share: each task gets a folder (state/trials/&lt;arch&gt;-r&lt;rung&gt;/) with its
@@ -13,13 +13,13 @@ namespace NasOnnx.Execution;
 /// </summary>
 public abstract class RemoteExecutor : ITrialExecutor
 {
-    private readonly StageContextSpec _stage;
+    private readonly JsonElement _stage;
     private readonly string _stateDir;
     private readonly CachingEvaluator? _cache;
     private readonly Dictionary<string, TrialOutcome> _known = new(StringComparer.Ordinal);
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
 
-    protected RemoteExecutor(StageContextSpec stage, string stateDir, int threads, CachingEvaluator? cache, IRunLog log, TimeSpan pollInterval)
+    protected RemoteExecutor(JsonElement stage, string stateDir, int threads, CachingEvaluator? cache, IRunLog log, TimeSpan pollInterval)
     {
         (_stage, _stateDir, _cache, Log, PollInterval) = (stage, stateDir, cache, log, pollInterval);
         Threads = Math.Max(1, threads);

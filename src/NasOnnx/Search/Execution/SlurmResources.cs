@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Search.Execution;
 
 /// <summary>
 /// What a Slurm job asks for: sbatch's --partition, --cpus-per-task, --mem, --time, --gres and --account, plus extra

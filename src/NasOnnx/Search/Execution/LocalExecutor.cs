@@ -1,7 +1,7 @@
 using NasOnnx.Core;
 using NasOnnx.Search;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Search.Execution;
 
 /// <summary>
 /// Evaluates in this process, one task at a time, when the runner waits for it (tasks are waited for in proposal order).

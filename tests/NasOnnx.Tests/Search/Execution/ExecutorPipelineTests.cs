@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using NasOnnx.Artifacts;
-using NasOnnx.Execution;
+using NasOnnx.Search.Execution;
 using NasOnnx.Pipeline;
 using NasOnnx.Tests.Pipeline;
 using NasOnnx.Tests.Search.MultiTrial;
 
-namespace NasOnnx.Tests.Execution;
+namespace NasOnnx.Tests.Search.Execution;
 
 /// <summary>
 /// Real searches (real training of tiny networks) through each executor: worker processes on this machine and a real Slurm
@@ -63,6 +63,20 @@ public class ExecutorPipelineTests : IDisposable
         string lockBefore = File.ReadAllText(_dir["runs/x/pipeline.lock"]);
         var (again, result) = RunInProcess(file, Sets("local"));
         Assert.True(StageOutcome.Skipped == result.Stages.Single(s => s.Stage == "search").Outcome, string.Join("\n", again.Lines.Take(5)) + lockBefore);
+    }
+
+    [Fact]
+    public void Bench_executors_runs_the_search_on_each_executor_side_by_side()
+    {
+        EvolutionPipelineTests.Project(_dir, "x", "evolution", 3, searchOnly: true);
+        string csv = _dir["bench.csv"];
+        var (code, output) = CliProcess.Run(_dir.Path, "bench", "executors", "pipeline/x.yaml", "--executors", "processes,local", "--runs-dir", _dir["bench-runs"], "--out", csv);
+        Assert.True(code == 0, output);
+        var rows = File.ReadAllLines(csv).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(["processes", "local"], rows.Select(r => r[0]));
+        Assert.All(rows, r => Assert.Equal("3", r[1]));
+        Assert.All(rows, r => Assert.Equal("yes", r[^1]));
+        Assert.True(File.Exists(_dir["bench-runs/search-processes/trial_timing.csv"]));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using NasOnnx.Architectures;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Search.Execution;
 
 /// <summary>One evaluation handed to an executor: an architecture at a budget (rung), under its trial number; attempt 1 first, then retries.</summary>
 public sealed record TrialTask(int Number, IArchitecture Architecture, int Rung, int Attempt = 1)

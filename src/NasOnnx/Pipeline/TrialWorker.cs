@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
 using NasOnnx.Core;
-using NasOnnx.Pipeline;
+using NasOnnx.Search.Execution;
 using NasOnnx.Pipeline.Stages;
 using NasOnnx.Runtime;
 using NasOnnx.Search.MultiTrial;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Pipeline;
 
 /// <summary>
 /// `nasonnx trial SPEC.json`: evaluates one architecture exactly as the search stage would in process (same context,
@@ -27,7 +27,7 @@ public static class TrialWorker
         var spec = TrialSpec.Load(specPath);
         HoldIfAsked(spec, log, cancellation);
         TorchRuntime.Initialize(spec.Threads);
-        var stage = spec.Stage.ToContext(registry, log, cancellation);
+        var stage = StageContextSpec.FromJson(spec.Stage).ToContext(registry, log, cancellation);
         var search = SearchStage.CreateSearchContext(stage);
         var settings = MultiTrialSettings.FromParams(search.Params, hasLatencyPredictor: search.Latency is not null);
         var evaluator = TrialEvaluatorBuilder.BuildScored(search, settings, replacement: null);

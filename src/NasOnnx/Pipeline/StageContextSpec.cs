@@ -1,9 +1,9 @@
 using System.Text.Json;
 using NasOnnx.Artifacts;
 using NasOnnx.Core;
-using NasOnnx.Pipeline;
+using NasOnnx.Search.Execution;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Pipeline;
 
 /// <summary>
 /// A <see cref="StageContext"/> written down, so another process (a worker on this machine or a Slurm job on another
@@ -43,6 +43,11 @@ public sealed record StageContextSpec
         RunSets = [.. c.RunSets],
         EarlierResults = [.. c.EarlierResults],
     };
+
+    public JsonElement ToJson() => JsonSerializer.SerializeToElement(this, SnakeJson.Options);
+
+    public static StageContextSpec FromJson(JsonElement json) =>
+        json.Deserialize<StageContextSpec>(SnakeJson.Options) ?? throw new NasOnnxException("the worker's stage context is empty", "run the search again");
 
     /// <summary>The context again, with this process's log and cancellation; params typed by the stage kind's specs.</summary>
     public StageContext ToContext(StageRegistry registry, IRunLog log, CancellationToken cancellation)

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Search.Execution;
 
 /// <summary>
 /// How to start the `nasonnx` command line in a worker process or a Slurm job: this very program when it is nasonnx

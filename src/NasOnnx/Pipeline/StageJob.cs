@@ -1,9 +1,9 @@
 using System.Text.Json;
 using NasOnnx.Core;
-using NasOnnx.Pipeline;
+using NasOnnx.Search.Execution;
 using NasOnnx.Runtime;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Pipeline;
 
 /// <summary>
 /// A stage with a `resources:` block runs its work as a Slurm job (`nasonnx stage-job`), e.g. a retrain on a GPU node.

@@ -1,7 +1,7 @@
 using NasOnnx.Core;
 using NasOnnx.Search.MultiTrial;
 
-namespace NasOnnx.Execution;
+namespace NasOnnx.Search.Execution;
 
 /// <summary>
 /// Where a multi-trial search's trials run: the `executor`, `max_concurrent`, `trial_threads`, `retries` and `slurm_*`
@@ -67,7 +67,7 @@ public sealed record ExecutorSettings
     public ITrialExecutor? Create(Search.SearchContext context, CachingEvaluator cache, int threads)
     {
         if (Executor == Local) return null;
-        var spec = context.StageSpec ?? throw new NasOnnxException($"executor '{Executor}' runs trials as `nasonnx trial` processes, which needs the search to run from a pipeline",
+        var spec = context.WorkerContext ?? throw new NasOnnxException($"executor '{Executor}' runs trials as `nasonnx trial` processes, which needs the search to run from a pipeline",
             "use executor: local here");
         return Executor switch
         {
