@@ -57,19 +57,14 @@ public sealed record StageContextSpec
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (name, json) in Params)
         {
-            var spec = stage.Params.FirstOrDefault(p => p.Name == name);
-            values[name] = json.ValueKind == JsonValueKind.Null ? null : spec?.Type switch
+            var spec = stage.Params.FirstOrDefault(p => p.Name == name)
+                ?? throw new NasOnnxException($"the job gives stage kind '{Kind}' a param '{name}' it does not have", "run the job with the same nasonnx build as the pipeline runner");
+            values[name] = json.ValueKind == JsonValueKind.Null ? null : spec.Type switch
             {
                 ParamType.Int => json.GetInt64(),
                 ParamType.Float => json.GetDouble(),
                 ParamType.Bool => json.GetBoolean(),
                 ParamType.IntList => json.EnumerateArray().Select(e => e.GetInt64()).ToArray(),
-                null => json.ValueKind switch
-                {
-                    JsonValueKind.Number => json.TryGetInt64(out long l) ? l : json.GetDouble(),
-                    JsonValueKind.True or JsonValueKind.False => json.GetBoolean(),
-                    _ => json.GetString(),
-                },
                 _ => json.GetString(),
             };
         }

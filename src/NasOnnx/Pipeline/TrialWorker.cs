@@ -37,7 +37,7 @@ public static class TrialWorker
         try
         {
             var objectives = evaluator.Evaluate(architecture, spec.Rung, cancellation);
-            result = new TrialResult { Status = Trial.Ok, Objectives = new SortedDictionary<string, double>(objectives.ToDictionary(), StringComparer.Ordinal) };
+            result = new TrialResult { Status = Trial.Ok, Objectives = Sorted.Of(objectives) };
         }
         catch (DivergedException e)
         {

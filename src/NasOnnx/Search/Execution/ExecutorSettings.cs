@@ -72,7 +72,7 @@ public sealed record ExecutorSettings
         return Executor switch
         {
             Processes => new ProcessExecutor(spec, context.StateDir, threads, cache, context.Log),
-            SlurmName => new SlurmExecutor(spec, context.StateDir, threads, cache, context.Log, this.Slurm with { Cpus = this.Slurm.Cpus > 0 ? this.Slurm.Cpus : threads }),
+            SlurmName => new SlurmExecutor(spec, context.StateDir, threads, cache, context.Log, this.Slurm),
             _ => throw new NasOnnxException($"unknown executor '{Executor}'", "use executor: local, processes or slurm"),
         };
     }

@@ -18,10 +18,10 @@ public sealed class ProcessExecutor(System.Text.Json.JsonElement stage, string s
 
     public override string Name => "processes";
 
-    protected override string Start(TrialTask task, string specPath, string dir, IReadOnlyList<string> workerArgs)
+    protected override string Start(TrialTask task, string specPath, string dir, IReadOnlyList<string> workerArgs, bool launchedBefore)
     {
         // a driver killed right after starting this worker, before saving its pid: the worker is still ours
-        if (RunningWorkerOf(specPath) is { } pid)
+        if (launchedBefore && RunningWorkerOf(specPath) is { } pid)
         {
             Log.Info($"trial {task.Number} ({task.Key}): re-attached to worker process {pid}, started before this driver");
             return pid;

@@ -39,8 +39,11 @@ public abstract class RemoteExecutor : ITrialExecutor
     public string TaskDir(TrialTask task) => Path.Combine(_stateDir, "trials", task.Key);
     private string ResultPath(TrialTask task) => Path.Combine(TaskDir(task), TrialResult.FileName);
 
-    /// <summary>Starts a worker for the spec; returns its job id (a pid, a Slurm job id).</summary>
-    protected abstract string Start(TrialTask task, string specPath, string dir, IReadOnlyList<string> workerArgs);
+    /// <summary>
+    /// Starts a worker for the spec; returns its job id (a pid, a Slurm job id). <paramref name="launchedBefore"/>: this trial was
+    /// submitted before (a retry, or a driver killed before it saved the job id), so a worker of it may still be running.
+    /// </summary>
+    protected abstract string Start(TrialTask task, string specPath, string dir, IReadOnlyList<string> workerArgs, bool launchedBefore);
 
     /// <summary>Null while the job is queued or running; once it has ended, why (or "" when it ended normally).</summary>
     protected abstract string? Ended(string jobId, string dir);
@@ -60,8 +63,9 @@ public abstract class RemoteExecutor : ITrialExecutor
         }
         Directory.CreateDirectory(dir);
         string spec = Path.Combine(dir, TrialSpec.FileName);
+        bool launchedBefore = File.Exists(spec);
         new TrialSpec { Stage = _stage, Architecture = JsonDocument.Parse(task.Architecture.ToJson(indented: false)).RootElement.Clone(), Rung = task.Rung, Number = task.Number, Attempt = task.Attempt, Threads = Threads, Result = ResultPath(task) }.Save(spec);
-        string id = Start(task, spec, dir, [.. Command, "trial", spec]);
+        string id = Start(task, spec, dir, [.. Command, "trial", spec], launchedBefore);
         _inFlight.Add(id);
         return id;
     }

@@ -17,11 +17,11 @@ public sealed class SlurmExecutor(System.Text.Json.JsonElement stage, string sta
 
     public override string Name => "slurm";
 
-    protected override string Start(TrialTask task, string specPath, string dir, IReadOnlyList<string> workerArgs)
+    protected override string Start(TrialTask task, string specPath, string dir, IReadOnlyList<string> workerArgs, bool launchedBefore)
     {
         string jobName = JobName(task);
         // a driver killed right after sbatch, before saving the job id: that job is still ours
-        if (SlurmClient.FindByName(jobName) is { } running)
+        if (launchedBefore && SlurmClient.FindByName(jobName) is { } running)
         {
             Log.Info($"trial {task.Number} ({task.Key}): re-attached to Slurm job {running}, submitted before this driver started");
             return running;
