@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""PyTorch twin of `nasonnx bench train`: the same FixedCnn, optimizer and step, timed the same way.
+"""PyTorch twin of `nasonnx bench train`: the same network (FixedCnn, or a chain architecture JSON with --arch),
+optimizer and step, timed the same way.
 
 Run with Debian's PyTorch (apt-get install python3-torch; /usr/bin/python3, not a pyenv python):
     /usr/bin/python3 tests/bench/train_step_torch.py --width 16 --batch 128 --threads 2 --steps 30
@@ -32,6 +33,67 @@ class FixedCnn(nn.Module):
         return self.classifier(self.features(x))
 
 
+def conv_bn(cin, cout, k, stride=1, groups=1, act=True):
+    layers = [nn.Conv2d(cin, cout, k, stride=stride, padding=k // 2, groups=groups, bias=False), nn.BatchNorm2d(cout)]
+    if act:
+        layers.append(nn.ReLU6(inplace=True))
+    return nn.Sequential(*layers)
+
+
+class MBConv(nn.Module):
+    """src/NasOnnx/Ops/MBConv.cs: 1x1 expand (unless e=1), depthwise kxk, 1x1 project (no activation), residual when shape is kept."""
+
+    def __init__(self, cin, cout, kernel, expansion, stride):
+        super().__init__()
+        mid = cin * expansion
+        self.expand = conv_bn(cin, mid, 1) if expansion != 1 else nn.Identity()
+        self.dw = conv_bn(mid, mid, kernel, stride, groups=mid)
+        self.project = conv_bn(mid, cout, 1, act=False)
+        self.residual = stride == 1 and cin == cout
+
+    def forward(self, x):
+        y = self.project(self.dw(self.expand(x)))
+        return y + x if self.residual else y
+
+
+class ChainNetwork(nn.Module):
+    """src/NasOnnx/Spaces/Chain/ChainNetwork.cs: stem 3x3 + BN + ReLU6, one MBConv or skip per layer, 1x1 head, GAP, linear."""
+
+    def __init__(self, arch, channels, classes):
+        super().__init__()
+        cfg = arch["config"]
+        width = cfg["stem_width"]
+        self.stem = conv_bn(channels, width, 3)
+        layers, names = [], iter(arch["layers"])
+        for stage in cfg["stages"]:
+            for i in range(stage["depth"]):
+                stride = stage["stride"] if i == 0 else 1
+                name = next(names)
+                if name == "skip":
+                    layers.append(nn.Identity())
+                else:
+                    k, e = (int(part[1:]) for part in name.split("_")[1:])
+                    layers.append(MBConv(width, stage["width"], k, e, stride))
+                width = stage["width"]
+        self.layers = nn.Sequential(*layers)
+        self.head = conv_bn(width, cfg["head_width"], 1)
+        self.classifier = nn.Linear(cfg["head_width"], classes)
+
+    def forward(self, x):
+        x = self.head(self.layers(self.stem(x)))
+        return self.classifier(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
+def build(a):
+    if a.arch is None:
+        return FixedCnn(a.channels, a.classes, a.width)
+    with open(a.arch) as f:
+        arch = json.load(f)
+    if arch.get("space") != "chain":
+        raise SystemExit(f"{a.arch}: only chain architectures have a PyTorch twin here (space: {arch.get('space')})")
+    return ChainNetwork(arch, a.channels, a.classes)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--width", type=int, default=16)
@@ -42,10 +104,12 @@ def main():
     p.add_argument("--channels", type=int, default=1)
     p.add_argument("--size", type=int, default=28)
     p.add_argument("--classes", type=int, default=10)
+    p.add_argument("--channels-last", action="store_true", help="feed channels-last batches (as nasonnx does while oneDNN is on)")
+    p.add_argument("--arch", default=None, help="chain architecture JSON (default: FixedCnn of --width)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    model = FixedCnn(a.channels, a.classes, a.width)
+    model = build(a)
     model.train()
     params = list(model.parameters())
     # TrainingRecipe defaults: SGD lr 0.05, momentum 0.9, Nesterov, weight decay 5e-4, grad clip 5, no label smoothing.
@@ -56,6 +120,8 @@ def main():
     for i in range(a.warmup + a.steps):
         t0 = time.perf_counter()
         x = torch.from_numpy(images.copy())  # the C# side copies the batch array into a tensor too
+        if a.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
         y = torch.from_numpy(labels.copy())
         logits = model(x)
         loss = nn.functional.cross_entropy(logits, y)

@@ -2,6 +2,9 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using NasOnnx.Architectures;
+using NasOnnx.Spaces;
 using NasOnnx.Data;
 using NasOnnx.Networks;
 using NasOnnx.Runtime;
@@ -57,6 +60,14 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
         [CommandOption("--classes <N>")]
         public int Classes { get; init; } = 10;
 
+        [CommandOption("--arch <FILE>")]
+        [Description("Time this architecture JSON (any space: a derive stage's architecture.json, a model's model.arch.json) instead of the FixedCnn; --compare-torch supports chain architectures")]
+        public string? Arch { get; init; }
+
+        [CommandOption("--layout <LAYOUT>")]
+        [Description("Image batch layout: auto (what training uses: channels-last while oneDNN is on), nchw, nhwc, or both side by side. Default auto")]
+        public string Layout { get; init; } = "auto";
+
         [CommandOption("--compare-torch")]
         [Description("Also time the same network in PyTorch (/usr/bin/python3 with torch, e.g. Debian's python3-torch)")]
         public bool CompareTorch { get; init; }
@@ -74,7 +85,8 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
         public string? Script { get; init; }
 
         public override ValidationResult Validate() =>
-            Width < 1 || Batch < 1 || Steps < 1 || Warmup < 0 || Rounds < 1 || Threads < 0 || Channels < 1 || Size < 4 || Classes < 2
+            Layout is not ("auto" or "nchw" or "nhwc" or "both") ? ValidationResult.Error("--layout is auto, nchw, nhwc or both")
+            : Width < 1 || Batch < 1 || Steps < 1 || Warmup < 0 || Rounds < 1 || Threads < 0 || Channels < 1 || Size < 4 || Classes < 2
                 ? ValidationResult.Error("width, batch, steps, rounds, channels and classes must be positive, size at least 4, warmup and threads 0 or more")
                 : ValidationResult.Success();
     }
@@ -98,11 +110,18 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
             if (!File.Exists(s.Python))
                 throw new NasOnnxException($"{s.Python} does not exist", "install Debian's PyTorch (apt-get install python3-torch) or pass --python <path>");
         }
-        console.MarkupLine(Markup.Escape($"FixedCnn width {s.Width} on {s.Channels}x{s.Size}x{s.Size}, batch {s.Batch}, {threads} thread(s), {s.Steps} steps x {s.Rounds} round(s)"));
+        var arch = s.Arch is null ? null : LoadArchitecture(s);
+        string network = arch is null ? $"FixedCnn width {s.Width}" : $"{arch.Space} architecture {Path.GetFileName(s.Arch)}";
+        console.MarkupLine(Markup.Escape($"{network} on {s.Channels}x{s.Size}x{s.Size}, batch {s.Batch}, {threads} thread(s), {s.Steps} steps x {s.Rounds} round(s)"));
 
-        torch.manual_seed(0);
-        var model = new FixedCnn(s.Channels, s.Classes, s.Width);
-        model.train();
+        torch.nn.Module<torch.Tensor, torch.Tensor> NewModel()
+        {
+            torch.manual_seed(0);
+            torch.nn.Module<torch.Tensor, torch.Tensor> m = arch is null ? new FixedCnn(s.Channels, s.Classes, s.Width) : NetworkFactory.Build(arch, seed: 0);
+            m.train();
+            return m;
+        }
+        var model = NewModel();
         var step = new TrainStep(model, new TrainingRecipe());
         var rng = new SplitMix64(1);
         var images = new float[s.Batch * s.Channels * s.Size * s.Size];
@@ -118,9 +137,7 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
                 // over into the weights the next one starts from.
                 step.Dispose();
                 model.Dispose();
-                torch.manual_seed(0);
-                model = new FixedCnn(s.Channels, s.Classes, s.Width);
-                model.train();
+                model = NewModel();
                 step = new TrainStep(model, new TrainingRecipe());
             }
             var times = new List<double>();
@@ -149,32 +166,59 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
         }
     }
 
+    /// <summary>
+    /// Each round times every layout asked for, ours then PyTorch's at the same layout, so all see the same machine
+    /// load; the best round of each counts.
+    /// </summary>
     private int CompareTorch(Settings s, int threads, string? script, Func<Measurement> timeSteps, CancellationToken cancellationToken)
     {
-
-        Measurement? ours = null, theirs = null;
-        string torchVersion = "";
-        for (int round = 0; round < s.Rounds; round++)
+        bool[] layouts = s.Layout switch
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var m = timeSteps();
-            console.MarkupLine(Markup.Escape($"round {round + 1} TorchSharp: {m.MeanMs:0.0} ms/step (median {m.MedianMs:0.0}), {m.ImagesPerSecond:0} images/s"));
-            if (ours is null || m.MeanMs < ours.MeanMs) ours = m;
-            if (script is not null)
-            {
-                var (t, version) = RunTorch(s, script, threads);
-                torchVersion = version;
-                console.MarkupLine(Markup.Escape($"round {round + 1} PyTorch {version}: {t.MeanMs:0.0} ms/step (median {t.MedianMs:0.0}), {t.ImagesPerSecond:0} images/s"));
-                if (theirs is null || t.MeanMs < theirs.MeanMs) theirs = t;
-            }
+            "both" => [false, true],
+            "nhwc" => [true],
+            "nchw" => [false],
+            _ => [ImageLayout.ChannelsLast],
+        };
+        static string Name(bool channelsLast) => channelsLast ? "channels-last" : "NCHW";
+        var ours = new Dictionary<bool, Measurement>();
+        var theirs = new Dictionary<bool, Measurement>();
+        string torchVersion = "";
+        try
+        {
+            for (int round = 0; round < s.Rounds; round++)
+                foreach (bool channelsLast in layouts)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    ImageLayout.Override = channelsLast;
+                    var m = timeSteps();
+                    console.MarkupLine(Markup.Escape($"round {round + 1} TorchSharp {Name(channelsLast)}: {m.MeanMs:0.0} ms/step (median {m.MedianMs:0.0}), {m.ImagesPerSecond:0} images/s"));
+                    if (!ours.TryGetValue(channelsLast, out var o) || m.MeanMs < o.MeanMs) ours[channelsLast] = m;
+                    if (script is null) continue;
+                    var (t, version) = RunTorch(s, script, threads, channelsLast);
+                    torchVersion = version;
+                    console.MarkupLine(Markup.Escape($"round {round + 1} PyTorch {version} {Name(channelsLast)}: {t.MeanMs:0.0} ms/step (median {t.MedianMs:0.0}), {t.ImagesPerSecond:0} images/s"));
+                    if (!theirs.TryGetValue(channelsLast, out var b) || t.MeanMs < b.MeanMs) theirs[channelsLast] = t;
+                }
         }
-        var table = new Table().AddColumns("", "ms/step", "images/s", "peak RSS MB");
-        table.AddRow("TorchSharp (nasonnx)", F(ours!.MeanMs), F(ours.ImagesPerSecond, "0"), F(ProcessMemory.PeakRssMb(), "0"));
-        if (theirs is not null) table.AddRow(Markup.Escape($"PyTorch {torchVersion}"), F(theirs.MeanMs), F(theirs.ImagesPerSecond, "0"), "");
+        finally
+        {
+            ImageLayout.Override = null;
+        }
+        var table = new Table().AddColumns("", "layout", "ms/step", "images/s");
+        foreach (bool channelsLast in layouts)
+        {
+            table.AddRow("TorchSharp (nasonnx)", Name(channelsLast), F(ours[channelsLast].MeanMs), F(ours[channelsLast].ImagesPerSecond, "0"));
+            if (theirs.TryGetValue(channelsLast, out var t)) table.AddRow(Markup.Escape($"PyTorch {torchVersion}"), Name(channelsLast), F(t.MeanMs), F(t.ImagesPerSecond, "0"));
+        }
         console.Write(table);
-        console.MarkupLine($"nasonnx train step: {F(ours.MeanMs)} ms/step, {F(ours.ImagesPerSecond, "0")} images/s, peak RSS {F(ProcessMemory.PeakRssMb(), "0")} MB");
-        if (theirs is not null)
-            console.MarkupLine($"ratio TorchSharp/PyTorch time per step: {F(ours.MeanMs / theirs.MeanMs, "0.00")} ({(ours.MeanMs <= theirs.MeanMs ? "not slower" : "slower")} than PyTorch at {threads} thread(s))");
+        bool used = ImageLayout.ChannelsLast;
+        var best = ours.TryGetValue(used, out var inForce) ? inForce : ours.Values.First();
+        console.MarkupLine($"nasonnx train step ({Name(used)}, the layout training uses here): {F(best.MeanMs)} ms/step, {F(best.ImagesPerSecond, "0")} images/s, peak RSS {F(ProcessMemory.PeakRssMb(), "0")} MB");
+        if (layouts.Length == 2)
+            console.MarkupLine($"TorchSharp time per step channels-last/NCHW: {F(ours[true].MeanMs / ours[false].MeanMs, "0.00")}");
+        foreach (bool channelsLast in layouts)
+            if (theirs.TryGetValue(channelsLast, out var t))
+                console.MarkupLine($"ratio TorchSharp/PyTorch time per step, {Name(channelsLast)}: {F(ours[channelsLast].MeanMs / t.MeanMs, "0.00")} ({(ours[channelsLast].MeanMs <= t.MeanMs ? "not slower" : "slower")} than PyTorch at {threads} thread(s))");
         return 0;
     }
 
@@ -209,6 +253,17 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
         return 0;
     }
 
+    /// <summary>The architecture file, re-targeted to the benchmark's input shape and classes.</summary>
+    private static IArchitecture LoadArchitecture(Settings s)
+    {
+        if (!File.Exists(s.Arch)) throw new NasOnnxException($"architecture file not found: {s.Arch}", "pass a derive stage's architecture.json or a model's model.arch.json");
+        if (JsonNode.Parse(File.ReadAllText(s.Arch!)) is not JsonObject obj)
+            throw new NasOnnxException($"{s.Arch} is not a JSON object", "pass a derive stage's architecture.json or a model's model.arch.json");
+        obj["input"] = new JsonObject { ["channels"] = s.Channels, ["height"] = s.Size, ["width"] = s.Size };
+        obj["classes"] = s.Classes;
+        return SpaceRegistry.Parse(obj.ToJsonString());
+    }
+
     private static string F(double v, string format = "0.0") => v.ToString(format, CultureInfo.InvariantCulture);
 
     private static Measurement Summarize(List<double> ms, int batch)
@@ -219,12 +274,18 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
         return new Measurement(mean, median, batch * 1000 / mean);
     }
 
-    private static (Measurement, string Version) RunTorch(Settings s, string script, int threads)
+    private static (Measurement, string Version) RunTorch(Settings s, string script, int threads, bool channelsLast)
     {
         var psi = new ProcessStartInfo(s.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { script, "--width", $"{s.Width}", "--batch", $"{s.Batch}", "--threads", $"{threads}", "--steps", $"{s.Steps}",
                      "--warmup", $"{s.Warmup}", "--channels", $"{s.Channels}", "--size", $"{s.Size}", "--classes", $"{s.Classes}" })
             psi.ArgumentList.Add(a);
+        if (s.Arch is not null)
+        {
+            psi.ArgumentList.Add("--arch");
+            psi.ArgumentList.Add(Path.GetFullPath(s.Arch));
+        }
+        if (channelsLast) psi.ArgumentList.Add("--channels-last");
         using var p = Process.Start(psi) ?? throw new NasOnnxException($"could not start {s.Python}");
         var err = p.StandardError.ReadToEndAsync();
         string output = p.StandardOutput.ReadToEnd();

@@ -14,7 +14,8 @@ public static class Augmentations
     };
 
     /// <param name="flip">"on", "off" or "auto" (on where <see cref="FlipKeepsLabel"/> says so).</param>
-    public static IReadOnlyList<IAugmentation> Build(string datasetName, int cropPadding, string flip, int cutout)
+    /// <param name="randomErasing">Probability of <see cref="RandomErasing"/> per image (0: off).</param>
+    public static IReadOnlyList<IAugmentation> Build(string datasetName, int cropPadding, string flip, int cutout, double randomErasing = 0)
     {
         var list = new List<IAugmentation>();
         if (cropPadding > 0) list.Add(new RandomCrop(cropPadding));
@@ -27,6 +28,7 @@ public static class Augmentations
         };
         if (doFlip) list.Add(new HorizontalFlip());
         if (cutout > 0) list.Add(new Cutout(cutout));
+        if (randomErasing > 0) list.Add(new RandomErasing(randomErasing));
         return list;
     }
 

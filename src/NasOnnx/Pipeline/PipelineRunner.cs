@@ -48,7 +48,10 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
         string lockPath = Path.Combine(runDir, LockFileName);
         var lockFile = LockFile.Load(lockPath, pipeline.Name);
         var results = new List<StageResult>();
-        bool cascade = false;
+        // Stages that ran in this invocation. A stage re-runs after one of them when it takes an input from one (directly;
+        // its inputs' own inputs re-ran it already) or when its kind takes no inputs, as report and compare, which read every
+        // earlier stage. Stages on other branches (a baseline beside a search) are left alone.
+        var reran = new HashSet<string>(StringComparer.Ordinal);
 
         for (int index = 0; index < pipeline.Stages.Count; index++)
         {
@@ -92,6 +95,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
                 entry.Inputs[name] = lockFile.Stages.TryGetValue(source, out var up) ? up.OutputsHash : "missing";
             entry.Key = ContentHash.OfString(JsonSerializer.Serialize(new { entry.Kind, entry.Code, entry.Seed, entry.Params, entry.Dependencies, entry.Inputs }));
 
+            bool cascade = stage.Inputs.Count == 0 ? reran.Count > 0 : def.Inputs.Values.Any(reran.Contains);
             string? reason = cascade ? "an earlier stage re-ran"
                 : options.Force.Contains(def.Name) ? "--force"
                 : index >= fromIndex ? $"--from {options.From}"
@@ -165,7 +169,7 @@ public sealed class PipelineRunner(StageRegistry registry, IRunLog log)
             }
             TryDeleteFolder(ctx.WorkDir);
             TestFaults.CurrentStage = null;
-            cascade = true;
+            reran.Add(def.Name);
             log.Info($"< {def.Name}: done in {watch.Elapsed.TotalSeconds:0.0}s -> {outDir}");
             results.Add(new StageResult(def.Name, StageOutcome.Ran, reason, watch.Elapsed.TotalSeconds, outDir));
         }

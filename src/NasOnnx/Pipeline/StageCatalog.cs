@@ -17,6 +17,7 @@ public static class StageCatalog
         new BenchmarkStage(),
         new ProfileLatencyStage(),
         new ValidateLatencyStage(),
+        new CompareStage(),
         new ReportStage(),
     ];
 

@@ -27,7 +27,7 @@ namespace NasOnnx.Runtime;
 public static class NumericsSelfCheck
 {
     /// <summary>Bump when the probes change, so cached verdicts of the old probes are not trusted.</summary>
-    private const int CheckVersion = 3;
+    private const int CheckVersion = 4;
     private const int Repeats = 3;
 
     private static readonly object Gate = new();
@@ -145,7 +145,9 @@ public static class NumericsSelfCheck
 
     private static double Worse(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b);
 
-    private sealed record Probe(string Name, long[] Input, long[] Weight, Func<Tensor, Tensor, Tensor> Op)
+    /// <param name="ChannelsLast">The float32 input is channels-last, as training batches are (<see cref="ImageLayout"/>),
+    /// so the probe reaches the NHWC kernels training uses.</param>
+    private sealed record Probe(string Name, long[] Input, long[] Weight, Func<Tensor, Tensor, Tensor> Op, bool ChannelsLast = false)
     {
         /// <summary>Output, input-gradient and weight-gradient error, each relative to its tolerance.</summary>
         public (double Output, double Input, double Weight) Errors(int repeat)
@@ -178,7 +180,9 @@ public static class NumericsSelfCheck
             var g64 = Random(rng, y64.shape);
             (y64 * g64).sum().backward();
 
-            var x = x64.detach().to_type(ScalarType.Float32).requires_grad_();
+            var x = x64.detach().to_type(ScalarType.Float32);
+            if (ChannelsLast) x = ImageLayout.ToChannelsLast(x);
+            x.requires_grad_();
             var w = w64.detach().to_type(ScalarType.Float32).requires_grad_();
             var y = Op(x, w);
             (y * g64.to_type(ScalarType.Float32)).sum().backward();
@@ -215,21 +219,27 @@ public static class NumericsSelfCheck
                 [4, cin, size, size], [cout, cin / groups, k, k],
                 (x, w) => nn.functional.conv2d(x, w, strides: [stride, stride], padding: [dilation * (k - 1) / 2, dilation * (k - 1) / 2],
                     dilation: [dilation, dilation], groups: groups));
-        yield return Conv(4, 12, 3);          // first: the probe that fails fastest on Zen 5 (a wrong input gradient)
-        yield return Conv(8, 24, 3);
-        yield return Conv(16, 16, 3);
-        yield return Conv(12, 32, 3);
-        yield return Conv(24, 32, 3);         // more input channels than one block, not a whole number of blocks: wrong forward
-        yield return Conv(24, 48, 3, stride: 2);
-        yield return Conv(6, 10, 5);
-        yield return Conv(12, 20, 1);
-        yield return Conv(1, 8, 3, stride: 2);
-        yield return Conv(8, 16, 3, stride: 2);
-        yield return Conv(1, 16, 3, stride: 2);   // a stem on one-channel images, channels a whole block
-        yield return Conv(1, 48, 3);
-        yield return Conv(8, 12, 3, dilation: 2);
-        yield return Conv(12, 12, 3, groups: 12);
-        yield return Conv(24, 24, 5, groups: 24);
+        Probe[] convs =
+        [
+            Conv(4, 12, 3),   // first: the probe that fails fastest on Zen 5 (a wrong input gradient)
+            Conv(8, 24, 3),
+            Conv(16, 16, 3),
+            Conv(12, 32, 3),
+            Conv(24, 32, 3),   // more input channels than one block, not a whole number of blocks: wrong forward
+            Conv(24, 48, 3, stride: 2),
+            Conv(6, 10, 5),
+            Conv(12, 20, 1),
+            Conv(1, 8, 3, stride: 2),
+            Conv(8, 16, 3, stride: 2),
+            Conv(1, 16, 3, stride: 2),   // a stem on one-channel images, channels a whole block
+            Conv(1, 48, 3),
+            Conv(8, 12, 3, dilation: 2),
+            Conv(12, 12, 3, groups: 12),
+            Conv(24, 24, 5, groups: 24),
+        ];
+        foreach (var probe in convs) yield return probe;
+        // The same convolutions on channels-last inputs: oneDNN's NHWC kernels are other code than its NCHW ones.
+        foreach (var probe in convs) yield return probe with { Name = probe.Name + " channels-last", ChannelsLast = true };
         yield return new Probe("max pool 3x3", [4, 8, 10, 10], [1],
             (x, w) => nn.functional.max_pool2d(x, [3, 3], [1, 1], [1, 1]) * w.sum());
         yield return new Probe("avg pool 3x3 stride 2", [4, 8, 10, 10], [1],

@@ -90,10 +90,10 @@ public sealed class MixedEdge : nn.Module
         return scaled;
     }
 
-    /// <summary>PC-DARTS' channel shuffle with K groups.</summary>
+    /// <summary>PC-DARTS' channel shuffle with K groups (reshape, not view: a channels-last input has no [N, K, C/K, H, W] view).</summary>
     public static Tensor Shuffle(Tensor x, long groups)
     {
         long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
-        return x.view(n, groups, c / groups, h, w).transpose(1, 2).reshape(n, c, h, w);
+        return x.reshape(n, groups, c / groups, h, w).transpose(1, 2).reshape(n, c, h, w);
     }
 }

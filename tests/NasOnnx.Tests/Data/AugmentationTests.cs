@@ -72,6 +72,40 @@ public class AugmentationTests
     }
 
     [Fact]
+    public void Random_erasing_fills_one_rectangle_of_2_to_40_percent_with_the_same_place_in_every_channel()
+    {
+        var shape = new ImageShape(2, 28, 28);
+        var erasing = new RandomErasing(0.5);
+        Assert.True(((IAugmentation)erasing).AfterNormalization);
+        int erased = 0;
+        var noise = new List<float>();
+        for (int seed = 0; seed < 400; seed++)
+        {
+            // A constant image: every changed pixel is an erased one (noise never lands exactly on 1000).
+            var img = Enumerable.Repeat(1000f, shape.Size).ToArray();
+            erasing.Apply(img, shape, 0, new SplitMix64(seed));
+            var changed = Enumerable.Range(0, shape.Size).Where(i => img[i] != 1000f).ToList();
+            if (changed.Count == 0) continue;
+            erased++;
+            var first = changed.Where(i => i < 784).ToList();
+            Assert.Equal(first.Select(i => i + 784), changed.Where(i => i >= 784));
+            // One rectangle: the bounding box of the changed pixels is exactly full.
+            int y0 = first.Min(i => i / 28), y1 = first.Max(i => i / 28), x0 = first.Min(i => i % 28), x1 = first.Max(i => i % 28);
+            Assert.Equal((y1 - y0 + 1) * (x1 - x0 + 1), first.Count);
+            Assert.InRange(first.Count, 0.02 * 784 * 0.8, 0.4 * 784 * 1.2);
+            noise.AddRange(first.Select(i => img[i]));
+        }
+        Assert.InRange(erased, 160, 240); // p = 0.5 of 400
+        double mean = noise.Average(), sd = Math.Sqrt(noise.Average(v => (v - mean) * (v - mean)));
+        Assert.InRange(mean, -0.05, 0.05);
+        Assert.InRange(sd, 0.95, 1.05);
+        var never = Enumerable.Repeat(7f, shape.Size).ToArray();
+        new RandomErasing(0).Apply(never, shape, 0, new SplitMix64(1));
+        Assert.All(never, v => Assert.Equal(7f, v));
+        Assert.Contains(Augmentations.Build("fashion-mnist", 0, "off", 0, randomErasing: 0.5), a => a is RandomErasing);
+    }
+
+    [Fact]
     public void Loader_augmentation_is_deterministic_and_mid_epoch_start_matches_the_full_epoch()
     {
         var ds = TestData.Small(40, channels: 1, h: 6, w: 6);

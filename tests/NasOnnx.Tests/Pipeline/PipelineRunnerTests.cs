@@ -85,6 +85,39 @@ public class PipelineRunnerTests : IDisposable
     }
 
     [Fact]
+    public void A_rerun_stage_reruns_the_stages_that_take_its_outputs_and_leaves_other_branches_alone()
+    {
+        string file = _dir.Write("pipeline/branches.yaml", """
+            name: demo
+            seed: 5
+            defaults:
+              threads: 1
+            stages:
+              - name: a
+                kind: echo
+                params: { text: "x" }
+              - name: b
+                kind: echo
+                inputs: { upstream: a }
+                params: { text: "y" }
+              - name: c
+                kind: echo
+                params: { text: "z" }
+              - name: d
+                kind: echo
+                inputs: { upstream: c }
+                params: { text: "w" }
+            """);
+        Run(file: file);
+        var r = Run(new RunOptions { Sets = ["a.text=q"] }, file);
+        Assert.Equal([StageOutcome.Ran, StageOutcome.Ran, StageOutcome.Skipped, StageOutcome.Skipped], Outcomes(r));
+        Assert.Equal("an earlier stage re-ran", r.Stages[1].Reason);
+        Assert.Equal("qy", Out("b"));
+        Assert.Equal("zw", Out("d"));
+        Assert.Equal(1, _echo.Runs["c"]);
+    }
+
+    [Fact]
     public void Set_without_stage_applies_to_every_stage_with_that_param()
     {
         var r = Run(new RunOptions { Sets = ["count=3"] });

@@ -32,6 +32,7 @@ public static class RecipeParams
         ParamSpec.Int("crop_padding", 0, "random crop with this much zero padding on each side (0: off; e.g. 2 for 28x28, 4 for 32x32)"),
         ParamSpec.Choice("flip", "auto", "random horizontal flip: auto = on unless it changes the label (off for MNIST digits)", "auto", "on", "off"),
         ParamSpec.Int("cutout", 0, "cutout square side in pixels (0: off; DARTS uses 16 on CIFAR)"),
+        ParamSpec.Float("random_erasing", 0.0, "probability of random erasing per image: a 2-40% rectangle filled with noise (0: off; Zhong et al. use 0.5)"),
     ];
 
     /// <summary>Checkpoint params; they do not change results, so they are left out of the checkpoint key.</summary>
@@ -53,10 +54,10 @@ public static class RecipeParams
     /// <summary>The augmentations the params ask for, for the named dataset.</summary>
     public static IReadOnlyList<IAugmentation> ReadAugmentations(StageContext c, PreparedDataset data)
     {
-        if (!data.IsText) return Augmentations.Build(data.Name, (int)c.Int("crop_padding"), c.RequiredString("flip"), (int)c.Int("cutout"));
+        if (!data.IsText) return Augmentations.Build(data.Name, (int)c.Int("crop_padding"), c.RequiredString("flip"), (int)c.Int("cutout"), c.Float("random_erasing"));
         // Image augmentations have no meaning on token ids: flip's "auto" means off, anything asked for explicitly is an error.
-        if (c.Int("crop_padding") > 0 || c.Int("cutout") > 0 || c.RequiredString("flip") == "on")
-            throw c.Error($"{data.Name} is text: crop_padding, cutout and flip are image augmentations", "leave them out (or at 0 / auto) for text data", c.PipelineFile);
+        if (c.Int("crop_padding") > 0 || c.Int("cutout") > 0 || c.Float("random_erasing") > 0 || c.RequiredString("flip") == "on")
+            throw c.Error($"{data.Name} is text: crop_padding, cutout, random_erasing and flip are image augmentations", "leave them out (or at 0 / auto) for text data", c.PipelineFile);
         return [];
     }
 
@@ -102,6 +103,7 @@ public static class RecipeParams
         {
             Require(c.Int("crop_padding") >= 0, "crop_padding must be 0 or more", "set e.g. crop_padding: 2");
             Require(c.Int("cutout") >= 0, "cutout must be 0 or more", "set e.g. cutout: 8");
+            Require(c.Float("random_erasing") is >= 0 and <= 1, $"random_erasing is a probability, got {c.Float("random_erasing")}", "set e.g. random_erasing: 0.5 (0: off)");
         }
         if (c.Params.ContainsKey("keep_checkpoints"))
         {

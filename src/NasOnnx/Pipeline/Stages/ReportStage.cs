@@ -13,13 +13,17 @@ public sealed class ReportStage : IStage
     public string Kind => "report";
     public string Description => "Write the run report (HTML with embedded figures, and a Markdown twin) with the model card.";
     public int Version => 2;
-    public IReadOnlyList<ParamSpec> Params { get; } = [ParamSpec.Str("title", null, "report title (default: the pipeline name)")];
+    public IReadOnlyList<ParamSpec> Params { get; } =
+    [
+        ParamSpec.Str("title", null, "report title (default: the pipeline name)"),
+        ParamSpec.Str("model", null, "the export stage whose model the card describes (default: the last stage that wrote model.onnx)"),
+    ];
     public IReadOnlyList<InputSpec> Inputs { get; } = [];
 
     public void Run(StageContext context)
     {
         var blocks = RunReport.Build(context.RunDir, context.PipelineName, context.PipelineFile, context.StageName,
-            out var card, context.EarlierResults, context.RunSets);
+            out var card, context.EarlierResults, context.RunSets, context.String("model"));
         string title = context.String("title") ?? $"NasOnnx run report: {context.PipelineName}";
         AtomicWrite.Text(context.OutputPath("report.html"), HtmlReportWriter.Render(title, blocks));
         string figures = context.OutputPath("figures");

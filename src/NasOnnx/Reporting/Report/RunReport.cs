@@ -28,8 +28,9 @@ public static class RunReport
     /// <param name="earlier">What the current run did with each earlier stage (ran and why, skipped); empty outside a run.</param>
     /// <param name="runSets">The current run's --set overrides (those for the report stage itself are not in the lock yet).</param>
     /// <param name="card">The model card shown in the report (null when the run exported no model or it could not be made).</param>
+    /// <param name="modelStage">The export stage whose model the card describes (null: the last one that wrote model.onnx).</param>
     public static IReadOnlyList<ReportBlock> Build(string runDir, string pipelineName, string pipelineFile, string selfStage,
-        out ModelCard? card, IReadOnlyList<StageResult>? earlier = null, IReadOnlyList<string>? runSets = null)
+        out ModelCard? card, IReadOnlyList<StageResult>? earlier = null, IReadOnlyList<string>? runSets = null, string? modelStage = null)
     {
         card = null;
         string lockPath = Path.Combine(runDir, LockFile.FileName);
@@ -88,7 +89,7 @@ public static class RunReport
             blocks.AddRange(curves.Select(s => Fig(s, CurvesPng, $"{s} ({run.Lock.Stages[s].Kind}): loss and accuracy per epoch")));
         }
 
-        if (CardSources.Find(run) is { } sources)
+        if (CardSources.Find(run, modelStage) is { } sources)
         {
             try
             {
