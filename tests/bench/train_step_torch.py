@@ -121,7 +121,10 @@ def main():
         t0 = time.perf_counter()
         x = torch.from_numpy(images.copy())  # the C# side copies the batch array into a tensor too
         if a.channels_last:
-            x = x.contiguous(memory_format=torch.channels_last)
+            # NHWC strides set explicitly, as nasonnx does: for one-channel images contiguous(memory_format=...) keeps the
+            # NCHW strides (the tensor already counts as channels-last contiguous) and convolutions stay on NCHW kernels.
+            n, c, h, w = x.shape
+            x = x.permute(0, 2, 3, 1).contiguous().as_strided((n, c, h, w), (h * w * c, 1, w * c, c))
         y = torch.from_numpy(labels.copy())
         logits = model(x)
         loss = nn.functional.cross_entropy(logits, y)

@@ -17,9 +17,10 @@ namespace NasOnnx.Cli.Commands;
 
 /// <summary>
 /// `nasonnx bench train`: times the project's training step (<see cref="TrainStep"/>: forward, cross-entropy,
-/// backward, clipping, SGD) on the reference FixedCnn, and with --compare-torch the identical network and step in
-/// PyTorch (tests/bench/train_step_torch.py run by /usr/bin/python3), alternating rounds so both see the same
-/// machine load, and prints the ratio. With --compare-numerics it times the step under the default (oneDNN on) and
+/// backward, clipping, SGD) on the reference FixedCnn or an architecture file (--arch), in the batch layout training
+/// uses or both layouts side by side (--layout), and with --compare-torch the identical network and step in
+/// PyTorch (tests/bench/train_step_torch.py run by /usr/bin/python3; FixedCnn and chain architectures), alternating
+/// rounds so both see the same machine load, and prints the ratios. With --compare-numerics it times the step under the default (oneDNN on) and
 /// safe (oneDNN off) numerics configurations (see NumericsSelfCheck), alternating in one process, and prints safe/default.
 /// </summary>
 public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrainCommand.Settings>

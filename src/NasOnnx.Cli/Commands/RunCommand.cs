@@ -21,7 +21,7 @@ public sealed class RunCommand(IAnsiConsole console) : Command<RunCommand.Settin
         public string? RunsDir { get; init; }
 
         [CommandOption("--force <STAGE>")]
-        [Description("Re-run this stage (and every later one) even if it is up to date; repeatable")]
+        [Description("Re-run this stage (and the stages that use its outputs, and report-like stages) even if it is up to date; repeatable")]
         public string[] Force { get; init; } = [];
 
         [CommandOption("--from <STAGE>")]

@@ -49,6 +49,9 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         var proposer = CreateProposer(context.Space, settings);
         var latency = settings.Latency;
         var objective = settings.Objective;
+        string fingerprint = Fingerprint(context, settings);
+        // before the evaluation cache is read: results of a search with other params must not be taken as this one's
+        SearchStateFolder.Claim(context.StateDir, fingerprint, context.Log.Warn);
         var evaluator = TrialEvaluatorBuilder.Build(context, settings, EvaluatorFactory);
         var filter = PreRejection(context, latency);
         var execution = settings.Execution;
@@ -71,7 +74,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
                 Trials = settings.Trials,
                 Seed = context.Seed,
                 StateDir = context.StateDir,
-                Fingerprint = Fingerprint(context, settings),
+                Fingerprint = fingerprint,
                 HalvingEta = settings.HalvingEta,
                 Filter = filter,
                 RetryFailed = settings.RetryFailed,
