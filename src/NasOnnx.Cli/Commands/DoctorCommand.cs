@@ -33,6 +33,7 @@ public sealed class DoctorCommand(IAnsiConsole console) : Command<DoctorCommand.
             Row("libtorch", torch.__version__);
             Row("numerics", NumericsSelfCheck.Describe());
             Row("libtorch threads", $"{torch.get_num_threads()} (NASONNX_THREADS or pipeline `threads` changes it; {Environment.ProcessorCount} cores)");
+            Row("training memory", $"{NativeAllocator.Describe()}; image batches {(ImageLayout.ChannelsLast ? "channels-last" : "NCHW")}");
         }
         catch (NasOnnxException e)
         {

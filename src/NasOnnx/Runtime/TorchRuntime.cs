@@ -38,6 +38,7 @@ public static class TorchRuntime
             if (!_initialized)
             {
                 if (OperatingSystem.IsLinux()) PrepareNativeLibrary();
+                NativeAllocator.Configure();
                 try
                 {
                     torch.InitializeDeviceType(DeviceType.CPU);

@@ -74,4 +74,13 @@ public class ImageLayoutTests
         var expected = MixedEdge.Shuffle(x, 2);
         Assert.True(expected.allclose(MixedEdge.Shuffle(ImageLayout.ToChannelsLast(x), 2), rtol: 0, atol: 0));
     }
+
+    [Fact]
+    public void Torch_processes_keep_large_blocks_in_the_heap_unless_told_not_to()
+    {
+        TorchRuntime.Initialize();
+        string state = NativeAllocator.Describe();
+        if (Environment.GetEnvironmentVariable("NASONNX_MALLOC") == "system") Assert.StartsWith("system", state);
+        else Assert.StartsWith("heap", state);
+    }
 }
