@@ -36,7 +36,9 @@ public static class NativeAllocator
         }
         try
         {
-            bool ok = Mallopt(M_MMAP_MAX, 0) == 1 & Mallopt(M_TRIM_THRESHOLD, TrimThreshold) == 1;
+            bool mmapOff = Mallopt(M_MMAP_MAX, 0) == 1;
+            bool trimRaised = Mallopt(M_TRIM_THRESHOLD, TrimThreshold) == 1;
+            bool ok = mmapOff && trimRaised;
             _state = ok ? "heap: large blocks kept for reuse (glibc mmap off, trim threshold 1 GiB)" : "system (mallopt refused)";
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)

@@ -95,14 +95,15 @@ public sealed partial class CompareStage : IStage
         var runRows = new List<IReadOnlyList<string>>();
         foreach (var name in names)
         {
-            var (parameters, macs, archIds) = Size(found[name]);
-            if (archIds.Distinct().Count() > 1)
-                throw context.Error($"candidate '{name}': its seeds exported different architectures ({string.Join(", ", archIds.Distinct())})",
+            var exports = found[name].Select(s => ReadSummary(context, s.ExportDir)).ToList();
+            var archIds = exports.Select(e => e.ArchId).Distinct().ToList();
+            if (archIds.Count > 1)
+                throw context.Error($"candidate '{name}': its seeds exported different architectures ({string.Join(", ", archIds)})",
                     "a candidate's seeds must train the same network; give different networks different candidate names", context.PipelineFile);
             var accuracies = found[name].Select(s => MetricsFile.Read(s.EvaluationDir).Accuracy).ToList();
             foreach (var (s, a) in found[name].Zip(accuracies))
                 runRows.Add([name, s.Seed.ToString(CultureInfo.InvariantCulture), a.ToString("0.######", CultureInfo.InvariantCulture), archIds[0]]);
-            results.Add(new CandidateResult(name, parameters, macs, latency[name].P50, latency[name].P90, accuracies));
+            results.Add(new CandidateResult(name, exports[0].Parameters, exports[0].Macs, latency[name].P50, latency[name].P90, accuracies));
         }
         var reference = results.Single(r => r.Name == referenceName);
         double target = context.Float("latency_target");
@@ -113,19 +114,23 @@ public sealed partial class CompareStage : IStage
         context.Log.Info($"comparison ({context.OutputPath(MarkdownFile)}):\n{markdown}");
     }
 
-    private static (long Parameters, long Macs, List<string> ArchIds) Size(List<Seeded> seeds)
+    private sealed record ExportSummary(long Parameters, long Macs, string ArchId);
+
+    /// <summary>Size and architecture id from an export stage's export.json.</summary>
+    private static ExportSummary ReadSummary(StageContext context, string exportDir)
     {
-        long parameters = 0, macs = 0;
-        var ids = new List<string>();
-        foreach (var s in seeds)
+        string path = Path.Combine(exportDir, ExportFiles.Summary);
+        try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(s.ExportDir, ExportFiles.Summary)));
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
             var root = doc.RootElement;
-            parameters = root.GetProperty("parameters").GetInt64();
-            macs = root.GetProperty("macs").GetInt64();
-            ids.Add(root.TryGetProperty("arch_id", out var id) ? id.GetString() ?? "" : "");
+            return new ExportSummary(root.GetProperty("parameters").GetInt64(), root.GetProperty("macs").GetInt64(),
+                root.TryGetProperty("arch_id", out var id) ? id.GetString() ?? "" : "");
         }
-        return (parameters, macs, ids);
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw context.Error($"{ExportFiles.Summary} cannot be read: {e.Message}", "re-run that export stage with --force", path);
+        }
     }
 
     /// <summary>Rounds over all candidates in turn, so drifting load from other processes hits each alike; the median round's p50 and p90.</summary>
@@ -145,11 +150,6 @@ public sealed partial class CompareStage : IStage
                 p90[name].Add(m.Stats.P90);
                 context.Log.Info($"round {round + 1}/{rounds} {name}: p50 {m.Stats.P50:0.000} ms, p90 {m.Stats.P90:0.000} ms");
             }
-        static double Median(List<double> v)
-        {
-            var s = v.Order().ToList();
-            return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-        }
-        return models.ToDictionary(m => m.Name, m => (Median(p50[m.Name]), Median(p90[m.Name])));
+        return models.ToDictionary(m => m.Name, m => (LatencyStats.Median(p50[m.Name]), LatencyStats.Median(p90[m.Name])));
     }
 }
