@@ -55,6 +55,37 @@ public static class DatasetSplit
     }
 
     /// <summary>
+    /// Holds out, from each class, one contiguous run of its rows in file order (a seeded start, wrapping around at the
+    /// class's end) instead of a random sample. For data stored grouped by source, as IMDB's reviews are grouped by movie,
+    /// the validation rows then come (all but those at the run's two ends) from sources the training never saw, as the
+    /// test rows do; a random sample would put reviews of the same movies on both sides and reward memorizing them.
+    /// Both parts come back sorted ascending.
+    /// </summary>
+    public static (int[] Train, int[] Validation) ContiguousValidation(ReadOnlySpan<byte> labels, double validationFraction, long seed)
+    {
+        if (!(validationFraction >= 0 && validationFraction <= 1))
+            throw new ArgumentOutOfRangeException(nameof(validationFraction), "must be in [0, 1]");
+        var rng = SplitMix64.Derive(seed, 0xC047);
+        var byClass = new SortedDictionary<byte, List<int>>();
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (!byClass.TryGetValue(labels[i], out var list)) byClass[labels[i]] = list = [];
+            list.Add(i);
+        }
+        var isVal = new bool[labels.Length];
+        foreach (var (_, members) in byClass)
+        {
+            int nVal = (int)Math.Round(members.Count * validationFraction);
+            int start = rng.Next(members.Count);
+            for (int k = 0; k < nVal; k++) isVal[members[(start + k) % members.Count]] = true;
+        }
+        var train = new List<int>(labels.Length);
+        var val = new List<int>();
+        for (int i = 0; i < labels.Length; i++) (isVal[i] ? val : train).Add(i);
+        return (train.ToArray(), val.ToArray());
+    }
+
+    /// <summary>
     /// The order of <paramref name="indices"/> for epoch <paramref name="epoch"/>: a Fisher-Yates shuffle
     /// seeded by (seed, epoch), so every epoch differs and every run repeats it.
     /// </summary>

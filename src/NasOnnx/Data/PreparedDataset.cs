@@ -30,6 +30,21 @@ public sealed record PreparedDataset
     public required int TestCount { get; init; }
     public required double ValidationFraction { get; init; }
     public required long SplitSeed { get; init; }
+    /// <summary>How the validation rows are drawn from the training rows: null (a seeded random sample) or
+    /// <see cref="ContiguousSplit"/> (a contiguous run of each class in file order). Left out of JSON when null, so
+    /// datasets prepared before it existed read, and hash, as they did.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ValidationSplit { get; init; }
+
+    public const string RandomSplit = "random";
+    public const string ContiguousSplit = "contiguous";
+
+    /// <summary>The training rows split into train and validation as prepare-data decided (fraction, seed, random or contiguous).</summary>
+    public (int[] Train, int[] Validation) SplitTraining(Dataset train) =>
+        ValidationSplit == ContiguousSplit
+            ? DatasetSplit.ContiguousValidation(train.Labels, ValidationFraction, SplitSeed)
+            : DatasetSplit.TrainValidation(train, ValidationFraction, SplitSeed);
+
     /// <summary>"folder" for an image folder or manifest, "text" for token sequences (TrainFiles/TestFiles are then caches beside dataset.json); absent for catalog datasets.</summary>
     public string? Format { get; init; }
     /// <summary>Images at the end of the training cache that came from a val/ folder: the validation split as given.</summary>
@@ -104,7 +119,7 @@ public sealed record PreparedDataset
         var info = DatasetCatalog.Get(Name);
         var location = new DatasetLocation(info, Enum.Parse<DatasetSource>(Source, ignoreCase: true), Folder, TrainFiles, TestFiles, [Folder]);
         var pair = DatasetLoader.Load(location);
-        var (train, val) = DatasetSplit.TrainValidation(pair.Train, ValidationFraction, SplitSeed);
+        var (train, val) = SplitTraining(pair.Train);
         return new LoadedData(this, pair.Train, train, val, pair.Test);
     }
 
@@ -122,7 +137,7 @@ public sealed record PreparedDataset
         int given = ValidationCount ?? 0;
         var (trainIdx, valIdx) = given > 0
             ? (Enumerable.Range(0, train.Count - given).ToArray(), Enumerable.Range(train.Count - given, given).ToArray())
-            : DatasetSplit.TrainValidation(train, ValidationFraction, SplitSeed);
+            : SplitTraining(train);
         return new LoadedData(this, train, trainIdx, valIdx, test);
     }
 
@@ -136,7 +151,7 @@ public sealed record PreparedDataset
                 "re-run the prepare-data stage with --force") { FilePath = datasetFile };
         var train = TokenCacheFile.Read(Path.Combine(dir, TrainFiles[0]), Name + "/train", ClassNames, SequenceLength.Value, VocabularySize.Value);
         var test = TokenCacheFile.Read(Path.Combine(dir, TestFiles[0]), Name + "/test", ClassNames, SequenceLength.Value, VocabularySize.Value);
-        var (trainIdx, valIdx) = DatasetSplit.TrainValidation(train, ValidationFraction, SplitSeed);
+        var (trainIdx, valIdx) = SplitTraining(train);
         return new LoadedData(this, train, trainIdx, valIdx, test);
     }
 

@@ -21,6 +21,22 @@ public static class NativeAllocator
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int Mallopt(int param, int value);
 
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+
+    /// <summary>
+    /// Hands the free memory in the middle of the heap back to the kernel (glibc malloc_trim(0)). With mmap off, freed
+    /// blocks stay in the heap for reuse, which is the point within a training run; but networks of different shapes
+    /// leave it fragmented, and a multi-trial search grew to 17.5 GB resident over 7 trials and was killed for memory.
+    /// Called between trials and after each epoch's validation: a page fault per page on the next step, once.
+    /// </summary>
+    public static void Trim()
+    {
+        if (!_state.StartsWith("heap", StringComparison.Ordinal)) return;
+        try { MallocTrim(0); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
+    }
+
     /// <summary>What is in force, in words, for `doctor` and the lock: "heap (mmap off)", "system", or why not.</summary>
     public static string Describe() => _state;
     private static string _state = "system (not configured)";

@@ -101,6 +101,7 @@ public sealed class Trainer(IRunLog log)
             double trainSeconds = priorSeconds + watch.Elapsed.TotalSeconds;
             double waitSeconds = priorWait + (loader.TotalWait - waitBefore).TotalSeconds;
             var val = Evaluator.Evaluate(model, data.Validation, data.ValidationIndices, data.Normalization, Math.Max(recipe.BatchSize, 256));
+            NativeAllocator.Trim();
             var metrics = new EpochMetrics(epoch + 1, lr, lossSum / seen, (double)correct / seen, val.Loss, val.Accuracy,
                 seen / trainSeconds, priorSeconds + watch.Elapsed.TotalSeconds, waitSeconds / trainSeconds,
                 Math.Round(ProcessMemory.RssMb(), 1), Math.Round(ProcessMemory.ManagedHeapMb(), 1));

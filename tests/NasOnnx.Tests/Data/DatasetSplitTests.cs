@@ -76,4 +76,39 @@ public class DatasetSplitTests
         Assert.NotEqual(e0, DatasetSplit.EpochOrder(idx, 5, 1));
         Assert.NotEqual(e0, DatasetSplit.EpochOrder(idx, 6, 0));
     }
+
+    [Fact]
+    public void Contiguous_validation_holds_out_one_run_of_each_class_in_file_order()
+    {
+        // Two classes in blocks (as IMDB's neg then pos reviews), 100 rows each.
+        byte[] labels = [.. Enumerable.Repeat((byte)0, 100), .. Enumerable.Repeat((byte)1, 100)];
+        var (train, val) = DatasetSplit.ContiguousValidation(labels, 0.1, seed: 4);
+        Assert.Equal(20, val.Length);
+        Assert.Equal(Enumerable.Range(0, 200), train.Concat(val).Order());
+        Assert.Equal(val.Order(), val);
+        foreach (int c in new[] { 0, 1 })
+        {
+            // Positions within the class (0..99): one run of 10, possibly wrapping from the class's end to its start.
+            var positions = val.Where(i => labels[i] == c).Select(i => i - 100 * c).ToArray();
+            Assert.Equal(10, positions.Length);
+            int breaks = positions.Zip(positions.Skip(1)).Count(p => p.Second != p.First + 1);
+            Assert.True(breaks == 0 || (breaks == 1 && positions[0] == 0 && positions[^1] == 99), string.Join(",", positions));
+        }
+        Assert.Equal(val, DatasetSplit.ContiguousValidation(labels, 0.1, seed: 4).Validation);
+        Assert.NotEqual(val, DatasetSplit.ContiguousValidation(labels, 0.1, seed: 5).Validation);
+    }
+
+    [Fact]
+    public void Contiguous_validation_of_interleaved_classes_follows_each_class_s_own_order()
+    {
+        byte[] labels = [.. Enumerable.Range(0, 60).Select(i => (byte)(i % 3))];
+        var (_, val) = DatasetSplit.ContiguousValidation(labels, 0.25, seed: 1);
+        Assert.Equal(15, val.Length);
+        foreach (int c in new[] { 0, 1, 2 })
+        {
+            var ranks = val.Where(i => labels[i] == c).Select(i => i / 3).ToArray(); // rank of the row within its class
+            Assert.Equal(5, ranks.Length);
+            Assert.True(ranks.Zip(ranks.Skip(1)).Count(p => p.Second != p.First + 1) <= 1);
+        }
+    }
 }

@@ -58,5 +58,13 @@ public class ShippedPipelineTests
             .SelectMany(f => parser.ParseFile(Path.Combine(PipelineDir, f)).Stages.Where(s => s.Kind == "retrain"))
             .Select(Recipe).Distinct().ToList();
         Assert.Single(recipes);
+
+        // ... on the same data: reviews cut to the same length, the same vocabulary, the same validation reviews.
+        string Data(StageDefinition s) => string.Join(",", s.Params.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value.Value}"));
+        var data = new[] { "imdb.yaml", "imdb-latency.yaml", "imdb-baselines.yaml" }
+            .SelectMany(f => parser.ParseFile(Path.Combine(PipelineDir, f)).Stages.Where(s => s.Kind == "prepare-data"))
+            .Select(Data).Distinct().ToList();
+        Assert.Single(data);
+        Assert.Contains("validation_split=contiguous", data[0]);
     }
 }

@@ -37,7 +37,7 @@ public class TextPipelineTests : IDisposable
         stages:
           - name: data
             kind: prepare-data
-            params: { path: data/train.csv, test_path: data/test.csv, format: text-table, validation_fraction: 0.2, min_count: 1, max_length: 16 }
+            params: { path: data/train.csv, test_path: data/test.csv, format: text-table, validation_fraction: 0.2, validation_split: contiguous, min_count: 1, max_length: 16 }
           - name: profile
             kind: profile-latency
             inputs: { data: data }
@@ -56,7 +56,8 @@ public class TextPipelineTests : IDisposable
               objective: accuracy-latency
               latency_constraint: hard
               latency_source: predicted
-              trial_epochs: 2
+              halving_epochs: [1, 2]
+              halving_data_percent: [50, 100]
               trial_batch_size: 16
               trial_optimizer: adamw
               trial_lr: 0.01
@@ -96,6 +97,15 @@ public class TextPipelineTests : IDisposable
         var result = new PipelineRunner(registry, log).Run(new PipelineParser(registry).ParseFile(file), new RunOptions());
         Assert.All(result.Stages, s => Assert.Equal(StageOutcome.Ran, s.Outcome));
         Assert.Contains(log.Lines, l => l.Contains("first 8 of the 16 tokens", StringComparison.Ordinal));
+
+        // Validation is one run of each class's rows in file order; successive halving promoted candidates to rung 1.
+        var prepared = PreparedDataset.Load(_dir["runs/t/data"]);
+        Assert.Equal(PreparedDataset.ContiguousSplit, prepared.ValidationSplit);
+        var loaded = prepared.LoadData();
+        Assert.Equal(DatasetSplit.ContiguousValidation(loaded.TrainImages.Labels, 0.2, prepared.SplitSeed).Validation, loaded.ValidationIndices);
+        var rungs = File.ReadAllLines(_dir["runs/t/search/search_log.csv"]).Skip(1).Select(l => l.Split(',')[1]).ToList();
+        Assert.Contains("0", rungs);
+        Assert.Contains("1", rungs);
 
         // TorchSharp and ONNX Runtime (int64 ids, padding handled in the graph) agree on the 50 test texts, and they learned.
         var torch = MetricsFile.Read(_dir["runs/t/evaluate"]);

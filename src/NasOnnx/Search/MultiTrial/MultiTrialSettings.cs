@@ -27,6 +27,8 @@ public sealed record MultiTrialSettings
         ParamSpec.Float("trial_lr", 0.05, "multi-trial: peak learning rate of evaluation training (cosine to 0)"),
         ParamSpec.Float("trial_weight_decay", 5e-4, "multi-trial: weight decay of evaluation training"),
         ParamSpec.IntList("halving_epochs", [], "multi-trial successive halving: epochs per rung, e.g. [1, 2, 4]; the best 1/halving_eta of a rung goes on to the next (empty: off)"),
+        ParamSpec.IntList("halving_data_percent", [], "multi-trial successive halving: share of the training data per rung in percent, one per halving_epochs entry, " +
+            "e.g. [25, 50, 100] (empty: trial_data_fraction at every rung)"),
         ParamSpec.Int("halving_eta", 2, "multi-trial successive halving: keep the best 1/eta of each rung (2: the better half)"),
         ParamSpec.Bool(RetryFailedParam, false, "multi-trial: when a killed or failed search resumes, train the trials that diverged again " +
             "(e.g. after switching to NASONNX_NUMERICS=safe); by default a diverged trial stays failed"),
@@ -37,10 +39,10 @@ public sealed record MultiTrialSettings
 
     /// <summary>The budget: distinct architectures evaluated at rung 0.</summary>
     public required int Trials { get; init; }
-    /// <summary>Epochs per rung: the trial epochs alone, or the successive-halving budgets (never decreasing).</summary>
-    public required IReadOnlyList<int> RungEpochs { get; init; }
+    /// <summary>Budget per rung: the trial epochs on trial_data_fraction alone, or the successive-halving budgets (never decreasing).</summary>
+    public required IReadOnlyList<TrialBudget> Rungs { get; init; }
     public required int HalvingEta { get; init; }
-    /// <summary>How each trial trains (epochs come from <see cref="RungEpochs"/>, the seed from the stage).</summary>
+    /// <summary>How each trial trains (epochs and data share come from <see cref="Rungs"/>, the seed from the stage).</summary>
     public required TrainingRecipe TrialRecipe { get; init; }
     public required bool RetryFailed { get; init; }
     public required IObjective Objective { get; init; }
@@ -64,16 +66,13 @@ public sealed record MultiTrialSettings
                 "add `latency: <profile-latency stage>` to the search stage's inputs (a profile-latency stage over the same space, width and depth), " +
                 "or set latency_source: measured", stage.PipelineFile);
         var objective = Objectives.FromParams(stage);
-        long[] halving = stage.IntList("halving_epochs");
-        int[] rungs = halving.Length > 0 ? halving.Select(e => (int)e).ToArray() : [(int)stage.Int("trial_epochs")];
-        if (halving.Length > 0 && halving.Zip(halving.Skip(1)).Any(p => p.Second < p.First))
-            throw stage.Error($"halving_epochs [{string.Join(", ", halving)}] must not decrease", "give growing budgets, e.g. halving_epochs: [1, 2, 4]", stage.PipelineFile);
         if (stage.Float("trial_data_fraction") is <= 0 or > 1)
             throw stage.Error($"trial_data_fraction must be in (0, 1], got {stage.Float("trial_data_fraction")}", "set e.g. trial_data_fraction: 0.25", stage.PipelineFile);
+        var rungs = ReadRungs(stage);
         return new MultiTrialSettings
         {
             Trials = (int)stage.Int("trials"),
-            RungEpochs = rungs,
+            Rungs = rungs,
             HalvingEta = (int)stage.Int("halving_eta"),
             TrialRecipe = new TrainingRecipe
             {
@@ -81,7 +80,6 @@ public sealed record MultiTrialSettings
                 BatchSize = (int)stage.Int("trial_batch_size"),
                 LearningRate = stage.Float("trial_lr"),
                 WeightDecay = stage.Float("trial_weight_decay"),
-                DataFraction = stage.Float("trial_data_fraction"),
             },
             RetryFailed = stage.Bool(RetryFailedParam),
             Objective = objective,
@@ -91,6 +89,29 @@ public sealed record MultiTrialSettings
             Execution = ExecutorSettings.FromParams(stage),
             ParamsFingerprint = Fingerprint(stage),
         };
+    }
+
+    /// <summary>trial_epochs on trial_data_fraction, or one budget per halving_epochs entry with its halving_data_percent
+    /// (or trial_data_fraction); neither epochs nor data may shrink from one rung to the next.</summary>
+    private static IReadOnlyList<TrialBudget> ReadRungs(IParamReader stage)
+    {
+        long[] halving = stage.IntList("halving_epochs");
+        long[] percent = stage.IntList("halving_data_percent");
+        double fraction = stage.Float("trial_data_fraction");
+        if (halving.Length == 0)
+        {
+            if (percent.Length > 0)
+                throw stage.Error("halving_data_percent is set but halving_epochs is not", "give halving_epochs too, one entry per rung (e.g. halving_epochs: [1, 2, 3] with halving_data_percent: [25, 50, 100]), or remove halving_data_percent", stage.PipelineFile);
+            return [new TrialBudget((int)stage.Int("trial_epochs"), fraction)];
+        }
+        if (halving.Zip(halving.Skip(1)).Any(p => p.Second < p.First))
+            throw stage.Error($"halving_epochs [{string.Join(", ", halving)}] must not decrease", "give growing budgets, e.g. halving_epochs: [1, 2, 4]", stage.PipelineFile);
+        if (percent.Length == 0) return [.. halving.Select(e => new TrialBudget((int)e, fraction))];
+        if (percent.Length != halving.Length)
+            throw stage.Error($"halving_data_percent has {percent.Length} entries and halving_epochs {halving.Length}", "give one data share per rung, e.g. halving_epochs: [1, 2, 3] with halving_data_percent: [25, 50, 100]", stage.PipelineFile);
+        if (percent.Any(p => p is < 1 or > 100) || percent.Zip(percent.Skip(1)).Any(p => p.Second < p.First))
+            throw stage.Error($"halving_data_percent [{string.Join(", ", percent)}] must be percentages (1-100) that do not decrease", "give growing shares, e.g. halving_data_percent: [25, 50, 100]", stage.PipelineFile);
+        return [.. halving.Zip(percent, (e, p) => new TrialBudget((int)e, p / 100.0))];
     }
 
     private static string Fingerprint(IParamReader stage)

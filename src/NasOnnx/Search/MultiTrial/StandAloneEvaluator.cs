@@ -5,12 +5,13 @@ using NasOnnx.Spaces;
 using NasOnnx.Training;
 using NasOnnx.Core;
 using NasOnnx.Architectures;
+using NasOnnx.Runtime;
 
 namespace NasOnnx.Search.MultiTrial;
 
 /// <summary>
 /// Stand-alone training: builds the architecture's network (<see cref="NetworkFactory"/>), trains it from scratch
-/// with the recipe for the rung's epochs on the recipe's share of the training images, and measures it on the
+/// with the recipe for the rung's budget (epochs, share of the training data), and measures it on the
 /// validation split (never the test set, unless the dataset was prepared without a validation split).
 /// Objectives: accuracy, val_loss, params, macs. Initial weights come from (seed, ArchId), the data order from the
 /// seed, so an architecture gets the same result whenever and in whatever order it is evaluated.
@@ -22,22 +23,25 @@ public sealed class StandAloneEvaluator : IEvaluator
 {
     private readonly Lazy<LoadedData> _data;
     private readonly TrainingRecipe _recipe;
-    private readonly IReadOnlyList<int> _rungEpochs;
+    private readonly IReadOnlyList<TrialBudget> _rungs;
     private readonly long _seed;
     private readonly IRunLog _log;
     private readonly string _workDir;
     private bool _warned;
 
-    /// <param name="rungEpochs">Epochs per rung: one entry (no halving) or increasing budgets, e.g. 1, 2, 4.</param>
+    /// <param name="recipe">How trials train; its epochs and data fraction are replaced by the rung's budget.</param>
+    /// <param name="rungs">Budget per rung: one entry (no halving) or growing budgets, e.g. 1, 2, 4 epochs.</param>
     /// <param name="workDir">Where per-trial epochs.csv files go.</param>
-    public StandAloneEvaluator(Lazy<LoadedData> data, TrainingRecipe recipe, IReadOnlyList<int> rungEpochs, long seed, IRunLog log, string workDir)
+    public StandAloneEvaluator(Lazy<LoadedData> data, TrainingRecipe recipe, IReadOnlyList<TrialBudget> rungs, long seed, IRunLog log, string workDir)
     {
-        if (rungEpochs.Count == 0 || rungEpochs.Any(e => e < 1))
-            throw new NasOnnxException($"trial epochs must be at least 1, got [{string.Join(", ", rungEpochs)}]", "set trial_epochs: 1 or more, or halving_epochs like [1, 2, 4]");
-        (_data, _recipe, _rungEpochs, _seed, _log, _workDir) = (data, recipe, rungEpochs, seed, log, workDir);
+        if (rungs.Count == 0 || rungs.Any(r => r.Epochs < 1))
+            throw new NasOnnxException($"trial epochs must be at least 1, got [{string.Join(", ", rungs.Select(r => r.Epochs))}]", "set trial_epochs: 1 or more, or halving_epochs like [1, 2, 4]");
+        if (rungs.Any(r => r.DataFraction is <= 0 or > 1))
+            throw new NasOnnxException($"trial data fractions must be in (0, 1], got [{string.Join(", ", rungs.Select(r => r.DataFraction))}]", "set trial_data_fraction or halving_data_percent within 1-100%");
+        (_data, _recipe, _rungs, _seed, _log, _workDir) = (data, recipe, rungs, seed, log, workDir);
     }
 
-    public int Rungs => _rungEpochs.Count;
+    public int Rungs => _rungs.Count;
 
     public Latency.ILatencySource? Latency { get; init; }
     public bool KeepWeights { get; init; }
@@ -46,6 +50,18 @@ public sealed class StandAloneEvaluator : IEvaluator
     public static string WeightsPath(string workDir, string archId, int rung) => Path.Combine(workDir, "trials", $"{archId}-r{rung}", "model.pt");
 
     public IReadOnlyDictionary<string, double> Evaluate(IArchitecture architecture, int rung, CancellationToken cancellation)
+    {
+        try
+        {
+            return Train(architecture, rung, cancellation);
+        }
+        finally
+        {
+            NativeAllocator.Trim(); // the next trial's network has other shapes: start it from a compact heap
+        }
+    }
+
+    private Dictionary<string, double> Train(IArchitecture architecture, int rung, CancellationToken cancellation)
     {
         var data = _data.Value;
         if (data.ValidationIndices.Length == 0 && !_warned)
@@ -60,7 +76,7 @@ public sealed class StandAloneEvaluator : IEvaluator
         var (valData, valIdx) = data.ValidationOrTest;
         string dir = Path.Combine(_workDir, "trials", $"{architecture.ArchId}-r{rung}");
         Directory.CreateDirectory(dir);
-        var recipe = _recipe with { Epochs = _rungEpochs[rung], Seed = _seed };
+        var recipe = _recipe with { Epochs = _rungs[rung].Epochs, DataFraction = _rungs[rung].DataFraction, Seed = _seed };
         var history = new Trainer(_log).Train(network,
             new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, data.Info.Normalization),
             recipe, Path.Combine(dir, "epochs.csv"), cancellation);
@@ -71,6 +87,7 @@ public sealed class StandAloneEvaluator : IEvaluator
             ["params"] = parameters,
             ["macs"] = macs,
             ["epochs"] = recipe.Epochs,
+            ["data_fraction"] = recipe.DataFraction,
         };
         if (Latency is not null) result[Objectives.LatencyMs] = Latency.Ms(architecture, network);
         if (KeepWeights) NetworkWeights.Save(network, WeightsPath(_workDir, architecture.ArchId, rung));

@@ -21,7 +21,7 @@ public static class TrialEvaluatorBuilder
         ILatencySource? source = !latency.Active ? null
             : latency.Source == "measured" ? new MeasuredLatency(latency.MeasurementOptions(predictor, context.Seed))
             : new PredictedLatency(predictor!);
-        var inner = replacement?.Invoke(context) ?? new StandAloneEvaluator(context.Data, settings.TrialRecipe, settings.RungEpochs, context.Seed, context.Log, context.StateDir)
+        var inner = replacement?.Invoke(context) ?? new StandAloneEvaluator(context.Data, settings.TrialRecipe, settings.Rungs, context.Seed, context.Log, context.StateDir)
         {
             Latency = source as MeasuredLatency,
             KeepWeights = latency.Pareto && latency.ExportFront,

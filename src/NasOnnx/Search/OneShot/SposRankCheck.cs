@@ -61,7 +61,7 @@ public static class SposRankCheck
             LearningRate = 0.05,
             WeightDecay = 3e-4,
             DataFraction = fraction,
-        }, [(int)stage.Int("spos_rank_epochs")], context.Seed, context.Log, context.StateDir), Path.Combine(context.StateDir, "rank_check_cache.json"));
+        }, [new TrialBudget((int)stage.Int("spos_rank_epochs"), fraction)], context.Seed, context.Log, context.StateDir), Path.Combine(context.StateDir, "rank_check_cache.json"));
 
         var rows = new List<RankCheckRow>();
         using (var bar = context.Log.Progress("spos rank check", archs.Count))

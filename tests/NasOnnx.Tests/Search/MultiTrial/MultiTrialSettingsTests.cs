@@ -26,10 +26,9 @@ public class MultiTrialSettingsTests
         var s = MultiTrialSettings.FromParams(Stage(("trials", 7L), ("trial_epochs", 2L), ("trial_lr", 0.1), ("population", 6L), ("sample", 2L),
             ("policy_optimizer", "sgd"), (MultiTrialSettings.RetryFailedParam, true)), hasLatencyPredictor: false);
         Assert.Equal(7, s.Trials);
-        Assert.Equal(new[] { 2 }, s.RungEpochs);
+        Assert.Equal(new[] { new TrialBudget(2, 0.25) }, s.Rungs);
         Assert.Equal(2, s.HalvingEta);
         Assert.Equal(0.1, s.TrialRecipe.LearningRate);
-        Assert.Equal(0.25, s.TrialRecipe.DataFraction);
         Assert.Equal(128, s.TrialRecipe.BatchSize);
         Assert.True(s.RetryFailed);
         Assert.Equal("accuracy", s.Objective.Name);
@@ -41,9 +40,30 @@ public class MultiTrialSettingsTests
     [Fact]
     public void Halving_epochs_replace_the_trial_epochs_and_must_not_decrease()
     {
-        Assert.Equal(new[] { 1, 2, 4 }, MultiTrialSettings.FromParams(Stage(("halving_epochs", new long[] { 1, 2, 4 })), false).RungEpochs);
+        Assert.Equal(new[] { new TrialBudget(1, 0.25), new TrialBudget(2, 0.25), new TrialBudget(4, 0.25) },
+            MultiTrialSettings.FromParams(Stage(("halving_epochs", new long[] { 1, 2, 4 })), false).Rungs);
         var e = Assert.Throws<NasOnnxException>(() => MultiTrialSettings.FromParams(Stage(("halving_epochs", new long[] { 2, 1 })), false));
         Assert.Equal("halving_epochs [2, 1] must not decrease", e.Message);
+        Assert.Equal("search", e.Stage);
+    }
+
+    [Fact]
+    public void Halving_data_percent_gives_each_rung_its_share_of_the_data()
+    {
+        var s = MultiTrialSettings.FromParams(Stage(("halving_epochs", new long[] { 1, 2, 3 }), ("halving_data_percent", new long[] { 25, 50, 100 })), false);
+        Assert.Equal(new[] { new TrialBudget(1, 0.25), new TrialBudget(2, 0.5), new TrialBudget(3, 1.0) }, s.Rungs);
+    }
+
+    [Theory]
+    [InlineData(new long[] { 1, 2 }, new long[] { 50 }, "halving_data_percent has 1 entries and halving_epochs 2")]
+    [InlineData(new long[] { 1, 2 }, new long[] { 50, 25 }, "halving_data_percent [50, 25] must be percentages (1-100) that do not decrease")]
+    [InlineData(new long[] { 1, 2 }, new long[] { 50, 150 }, "halving_data_percent [50, 150] must be percentages (1-100) that do not decrease")]
+    [InlineData(new long[] { 1, 2 }, new long[] { 0, 50 }, "halving_data_percent [0, 50] must be percentages (1-100) that do not decrease")]
+    [InlineData(new long[0], new long[] { 50 }, "halving_data_percent is set but halving_epochs is not")]
+    public void Halving_data_percent_must_match_the_rungs_and_grow(long[] epochs, long[] percent, string message)
+    {
+        var e = Assert.Throws<NasOnnxException>(() => MultiTrialSettings.FromParams(Stage(("halving_epochs", epochs), ("halving_data_percent", percent)), false));
+        Assert.Equal(message, e.Message);
         Assert.Equal("search", e.Stage);
     }
 
