@@ -33,13 +33,7 @@ public static class DatasetSplit
         }
         else
         {
-            var byClass = new SortedDictionary<byte, List<int>>();
-            for (int i = 0; i < labels.Length; i++)
-            {
-                if (!byClass.TryGetValue(labels[i], out var list)) byClass[labels[i]] = list = [];
-                list.Add(i);
-            }
-            foreach (var (_, members) in byClass)
+            foreach (var members in IndicesByClass(labels))
             {
                 int[] m = members.ToArray();
                 rng.Shuffle(m.AsSpan());
@@ -66,14 +60,8 @@ public static class DatasetSplit
         if (!(validationFraction >= 0 && validationFraction <= 1))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), "must be in [0, 1]");
         var rng = SplitMix64.Derive(seed, 0xC047);
-        var byClass = new SortedDictionary<byte, List<int>>();
-        for (int i = 0; i < labels.Length; i++)
-        {
-            if (!byClass.TryGetValue(labels[i], out var list)) byClass[labels[i]] = list = [];
-            list.Add(i);
-        }
         var isVal = new bool[labels.Length];
-        foreach (var (_, members) in byClass)
+        foreach (var members in IndicesByClass(labels))
         {
             int nVal = (int)Math.Round(members.Count * validationFraction);
             int start = rng.Next(members.Count);
@@ -83,6 +71,18 @@ public static class DatasetSplit
         var val = new List<int>();
         for (int i = 0; i < labels.Length; i++) (isVal[i] ? val : train).Add(i);
         return (train.ToArray(), val.ToArray());
+    }
+
+    /// <summary>Each class's row indices in ascending order, classes in ascending label order.</summary>
+    private static IEnumerable<List<int>> IndicesByClass(ReadOnlySpan<byte> labels)
+    {
+        var byClass = new SortedDictionary<byte, List<int>>();
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (!byClass.TryGetValue(labels[i], out var list)) byClass[labels[i]] = list = [];
+            list.Add(i);
+        }
+        return byClass.Values;
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ public static class NativeAllocator
     /// </summary>
     public static void Trim()
     {
-        if (!_state.StartsWith("heap", StringComparison.Ordinal)) return;
+        if (!_keepsBlocks) return;
         try { MallocTrim(0); }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
     }
@@ -40,6 +40,8 @@ public static class NativeAllocator
     /// <summary>What is in force, in words, for `doctor` and the lock: "heap (mmap off)", "system", or why not.</summary>
     public static string Describe() => _state;
     private static string _state = "system (not configured)";
+    /// <summary>Whether mallopt turned mmap off: only then is there a heap to trim.</summary>
+    private static bool _keepsBlocks;
 
     /// <summary>Once per process, before libtorch allocates much. Safe to call again.</summary>
     public static void Configure()
@@ -54,8 +56,8 @@ public static class NativeAllocator
         {
             bool mmapOff = Mallopt(M_MMAP_MAX, 0) == 1;
             bool trimRaised = Mallopt(M_TRIM_THRESHOLD, TrimThreshold) == 1;
-            bool ok = mmapOff && trimRaised;
-            _state = ok ? "heap: large blocks kept for reuse (glibc mmap off, trim threshold 1 GiB)" : "system (mallopt refused)";
+            _keepsBlocks = mmapOff && trimRaised;
+            _state = _keepsBlocks ? "heap: large blocks kept for reuse (glibc mmap off, trim threshold 1 GiB)" : "system (mallopt refused)";
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -26,8 +26,9 @@ public static class Evaluator
     }
 
     /// <summary>Elements of one [batch, heads, length, length] attention tensor of a text network that an evaluation batch
-    /// may reach: with 4 heads 512 MB of floats.</summary>
+    /// may reach (512 MB of floats), counted with the text space's default of 4 heads.</summary>
     public const long TextBatchElements = 128L * 1024 * 1024;
+    private const long AttentionHeads = 4;
 
     /// <summary>
     /// Token sequences get smaller batches the longer they are: self-attention holds [batch, heads, length, length]
@@ -37,7 +38,7 @@ public static class Evaluator
     public static int BatchSizeFor(Dataset data, int requested)
     {
         if (!data.IsText) return requested;
-        long length = data.SequenceLength, perSequence = 4 * length * length;
+        long length = data.SequenceLength, perSequence = AttentionHeads * length * length;
         return (int)Math.Clamp(TextBatchElements / perSequence, 8, requested);
     }
 

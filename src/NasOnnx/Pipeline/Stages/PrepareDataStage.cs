@@ -44,8 +44,11 @@ public sealed class PrepareDataStage : IStage
     public const string SkippedFile = "skipped.csv";
 
     /// <summary>null for the random sample (so dataset.json stays as it was), else the split's name.</summary>
-    private static string? ValidationSplitOf(StageContext context) =>
-        context.RequiredString("validation_split") is PreparedDataset.RandomSplit ? null : context.RequiredString("validation_split");
+    private static string? ValidationSplitOf(StageContext context)
+    {
+        string split = context.RequiredString("validation_split");
+        return split == PreparedDataset.RandomSplit ? null : split;
+    }
 
     public IReadOnlyList<InputSpec> Inputs { get; } = [];
 

@@ -6,7 +6,4 @@ namespace NasOnnx.Search.MultiTrial;
 /// to the full recipe, so the finalists are ranked by something that resembles the retrain (the cheap screen cannot tell
 /// a network that learns fast on little data from one that generalizes).
 /// </summary>
-public sealed record TrialBudget(int Epochs, double DataFraction)
-{
-    public override string ToString() => DataFraction >= 1 ? $"{Epochs} ep" : $"{Epochs} ep x {DataFraction:0.##} data";
-}
+public sealed record TrialBudget(int Epochs, double DataFraction);

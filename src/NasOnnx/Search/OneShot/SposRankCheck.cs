@@ -60,7 +60,6 @@ public static class SposRankCheck
             BatchSize = 64,
             LearningRate = 0.05,
             WeightDecay = 3e-4,
-            DataFraction = fraction,
         }, [new TrialBudget((int)stage.Int("spos_rank_epochs"), fraction)], context.Seed, context.Log, context.StateDir), Path.Combine(context.StateDir, "rank_check_cache.json"));
 
         var rows = new List<RankCheckRow>();
