@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch twin of `nasonnx bench train`: the same network (FixedCnn, or a chain architecture JSON with --arch),
+"""PyTorch twin of `nasonnx bench train`: the same network (FixedCnn, or a chain or macro architecture JSON with --arch),
 optimizer and step, timed the same way.
 
 Run with Debian's PyTorch (apt-get install python3-torch; /usr/bin/python3, not a pyenv python):
@@ -84,14 +84,82 @@ class ChainNetwork(nn.Module):
         return self.classifier(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+class MacroLayer(nn.Module):
+    """src/NasOnnx/Spaces/Macro/MacroLayerModule.cs: y = op(x) + sum of the skips, each projected unless shapes match."""
+
+    def __init__(self, op, projections, sources):
+        super().__init__()
+        self.op = op
+        self.skips = nn.ModuleList(projections)
+        self.sources = sources
+
+    def forward(self, x, outputs):
+        y = self.op(x)
+        for proj, j in zip(self.skips, self.sources):
+            y = y + proj(outputs[j])
+        return y
+
+
+class MacroNetwork(nn.Module):
+    """src/NasOnnx/Spaces/Macro/MacroNetwork.cs and MacroLayout.cs: stem 3x3 + BN + ReLU; per layer a k x k conv + BN + ReLU
+    or a 3x3 pooling (padding 1; average without the padding), layers depth/3 and 2*depth/3 with stride 2; a skip from
+    layer j adds layer j's output, through a strided 1x1 conv + BN (no activation) when width or resolution differ; GAP, linear."""
+
+    def __init__(self, arch, channels, classes):
+        super().__init__()
+        layers_json = arch["layers"]
+        depth = len(layers_json)
+        reductions = {depth // 3, 2 * depth // 3}
+        prev = arch["config"]["stem_width"]
+        self.stem = nn.Sequential(nn.Conv2d(channels, prev, 3, padding=1, bias=False), nn.BatchNorm2d(prev), nn.ReLU(inplace=True))
+        widths, reduced_by, reduced, layers = [], [], 0, []
+        for i, layer in enumerate(layers_json):
+            stride = 2 if i in reductions else 1
+            reduced += stride == 2
+            name = layer["op"]
+            if name.startswith("conv_"):
+                k = int(name.split("_")[1].split("x")[0])
+                width = layer["width"]
+                op = nn.Sequential(nn.Conv2d(prev, width, k, stride=stride, padding=k // 2, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True))
+            elif name == "max_pool_3x3":
+                width, op = prev, nn.MaxPool2d(3, stride, 1)
+            elif name == "avg_pool_3x3":
+                width, op = prev, nn.AvgPool2d(3, stride, 1, count_include_pad=False)
+            else:
+                raise SystemExit(f"unknown macro op {name}")
+            projections = []
+            for j in layer.get("skips", []):
+                steps = reduced - reduced_by[j]
+                if widths[j] != width or steps != 0:
+                    projections.append(nn.Sequential(nn.Conv2d(widths[j], width, 1, stride=1 << steps, bias=False), nn.BatchNorm2d(width)))
+                else:
+                    projections.append(nn.Identity())
+            layers.append(MacroLayer(op, projections, list(layer.get("skips", []))))
+            widths.append(width)
+            reduced_by.append(reduced)
+            prev = width
+        self.layers = nn.ModuleList(layers)
+        self.classifier = nn.Linear(prev, classes)
+
+    def forward(self, x):
+        x = self.stem(x)
+        outputs = []
+        for layer in self.layers:
+            x = layer(x, outputs)
+            outputs.append(x)
+        return self.classifier(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
 def build(a):
     if a.arch is None:
         return FixedCnn(a.channels, a.classes, a.width)
     with open(a.arch) as f:
         arch = json.load(f)
-    if arch.get("space") != "chain":
-        raise SystemExit(f"{a.arch}: only chain architectures have a PyTorch twin here (space: {arch.get('space')})")
-    return ChainNetwork(arch, a.channels, a.classes)
+    if arch.get("space") == "chain":
+        return ChainNetwork(arch, a.channels, a.classes)
+    if arch.get("space") == "macro":
+        return MacroNetwork(arch, a.channels, a.classes)
+    raise SystemExit(f"{a.arch}: only chain and macro architectures have a PyTorch twin here (space: {arch.get('space')})")
 
 
 def main():
@@ -105,11 +173,15 @@ def main():
     p.add_argument("--size", type=int, default=28)
     p.add_argument("--classes", type=int, default=10)
     p.add_argument("--channels-last", action="store_true", help="feed channels-last batches (as nasonnx does while oneDNN is on)")
-    p.add_argument("--arch", default=None, help="chain architecture JSON (default: FixedCnn of --width)")
+    p.add_argument("--arch", default=None, help="chain or macro architecture JSON (default: FixedCnn of --width)")
+    p.add_argument("--print-params", action="store_true", help="print the network's parameter count and exit (checks the twin)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     model = build(a)
+    if a.print_params:
+        print(json.dumps({"parameters": sum(p.numel() for p in model.parameters())}))
+        return
     model.train()
     params = list(model.parameters())
     # TrainingRecipe defaults: SGD lr 0.05, momentum 0.9, Nesterov, weight decay 5e-4, grad clip 5, no label smoothing.

@@ -19,7 +19,7 @@ namespace NasOnnx.Cli.Commands;
 /// `nasonnx bench train`: times the project's training step (<see cref="TrainStep"/>: forward, cross-entropy,
 /// backward, clipping, SGD) on the reference FixedCnn or an architecture file (--arch), in the batch layout training
 /// uses or both layouts side by side (--layout), and with --compare-torch the identical network and step in
-/// PyTorch (tests/bench/train_step_torch.py run by /usr/bin/python3; FixedCnn and chain architectures), alternating
+/// PyTorch (tests/bench/train_step_torch.py run by /usr/bin/python3; FixedCnn, chain and macro architectures), alternating
 /// rounds so both see the same machine load, and prints the ratios. With --compare-numerics it times the step under the default (oneDNN on) and
 /// safe (oneDNN off) numerics configurations (see NumericsSelfCheck), alternating in one process, and prints safe/default.
 /// </summary>
@@ -62,7 +62,7 @@ public sealed class BenchTrainCommand(IAnsiConsole console) : Command<BenchTrain
         public int Classes { get; init; } = 10;
 
         [CommandOption("--arch <FILE>")]
-        [Description("Time this architecture JSON (any space: a derive stage's architecture.json, a model's model.arch.json) instead of the FixedCnn; --compare-torch supports chain architectures")]
+        [Description("Time this architecture JSON (any space: a derive stage's architecture.json, a model's model.arch.json) instead of the FixedCnn; --compare-torch supports chain and macro architectures")]
         public string? Arch { get; init; }
 
         [CommandOption("--layout <LAYOUT>")]

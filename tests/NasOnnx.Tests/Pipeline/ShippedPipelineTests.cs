@@ -48,6 +48,41 @@ public class ShippedPipelineTests
     }
 
     [Fact]
+    public void Best_fashion_trains_every_candidate_with_one_recipe_and_three_seeds()
+    {
+        var pipeline = new PipelineParser(StageCatalog.CreateRegistry()).ParseFile(Path.Combine(PipelineDir, "best-fashion.yaml"));
+        var retrains = pipeline.Stages.Where(s => s.Kind == "retrain").ToList();
+
+        // The comparison is fair only if nothing but the network differs: every retrain param except arch is the same.
+        string Recipe(StageDefinition s) => string.Join(",", s.Params.Where(p => p.Key != "arch")
+            .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Text(p.Value.Value)}"));
+        Assert.Single(retrains.Select(Recipe).Distinct());
+
+        // Every candidate the compare stage names has seeds 1-3, each retrained, exported and evaluated with ONNX Runtime.
+        var compare = Assert.Single(pipeline.Stages, s => s.Kind == "compare");
+        var candidates = Text(compare.Params["candidates"].Value).Split(',');
+        Assert.Equal(["searched", "resnet", "cnn-wide", "mobilenetv2"], candidates);
+        var byName = pipeline.Stages.ToDictionary(s => s.Name);
+        foreach (var c in candidates)
+            for (int seed = 1; seed <= 3; seed++)
+            {
+                Assert.Equal("retrain", byName[$"{c}-{seed}"].Kind);
+                Assert.Equal($"{c}-{seed}", byName[$"{c}-{seed}-export"].Inputs["model"]);
+                Assert.Equal($"{c}-{seed}-export", byName[$"{c}-{seed}-onnx"].Inputs["model"]);
+            }
+        Assert.Equal(12, retrains.Count);
+
+        // The searched network is retrained from the search's derived architecture, not a fixed file.
+        Assert.Equal("derive", byName["searched-1"].Inputs["arch"]);
+        Assert.False(byName["searched-1"].Params.ContainsKey("arch"));
+    }
+
+    /// <summary>A param as written: a list's items joined by commas.</summary>
+    private static string Text(object value) => value is System.Collections.IEnumerable items and not string
+        ? string.Join(",", items.Cast<object>())
+        : value.ToString() ?? "";
+
+    [Fact]
     public void The_imdb_pipelines_train_with_one_recipe()
     {
         var registry = StageCatalog.CreateRegistry();

@@ -18,6 +18,8 @@ public sealed record LatencySettings
     public bool Hard { get; init; }
     /// <summary>Pre-rejection limit = T x margin (below 1: stricter than T, leaving room for prediction error; above 1: looser).</summary>
     public double Margin { get; init; } = 1.0;
+    /// <summary>Pre-rejection floor = T x floor (0: none): candidates predicted under it are refused as well.</summary>
+    public double Floor { get; init; }
     public int FinalCandidates { get; init; } = 3;
     public int Runs { get; init; } = 50;
     public bool ExportFront { get; init; }
@@ -27,6 +29,7 @@ public sealed record LatencySettings
     public bool HasTarget => TargetMs > 0;
     public bool Active => HasTarget || ObjectiveUsesLatency;
     public double LimitMs => TargetMs * Margin;
+    public double FloorMs => TargetMs * Floor;
 
     public static IReadOnlyList<ParamSpec> Params { get; } =
     [
@@ -34,6 +37,7 @@ public sealed record LatencySettings
         ParamSpec.Choice("latency_source", "predicted", "multi-trial: where each trial's latency_ms comes from: the `latency` input's predictor, or a measurement of the trained network exported to ONNX (batch, threads, EP and clock of the predictor when given, else batch 1, CPU, the stage's threads)", "predicted", "measured"),
         ParamSpec.Choice("latency_constraint", "soft", "objective accuracy-latency: soft (ACC*(LAT/T)^w everywhere, w = objective_weight) or hard (w = 0 under T, -1 over)", "soft", "hard"),
         ParamSpec.Float("latency_margin", 1.0, "multi-trial pre-rejection: refuse candidates predicted over T x margin (< 1 leaves room for prediction error)"),
+        ParamSpec.Float("latency_floor", 0.0, "multi-trial pre-rejection: also refuse candidates predicted under T x floor (0: none; below latency_margin), so the search spends its trials on networks that use the budget: a short trial favours small networks, which learn fastest in one epoch"),
         ParamSpec.Int("final_candidates", 3, "multi-trial with a latency target: measure this many best candidates at the end; the winner is the best whose measured p50 meets T (0: off)"),
         ParamSpec.Int("latency_runs", 50, "multi-trial: timed runs per latency measurement (measured trials and final candidates)"),
         ParamSpec.Bool("export_front", false, "objective pareto: also write front/<arch_id>.onnx for every architecture on the front (weights from its trial training)"),
@@ -47,6 +51,7 @@ public sealed record LatencySettings
             Source = c.RequiredString("latency_source"),
             Hard = c.RequiredString("latency_constraint") == "hard",
             Margin = c.Float("latency_margin"),
+            Floor = c.Float("latency_floor"),
             FinalCandidates = (int)c.Int("final_candidates"),
             Runs = (int)c.Int("latency_runs"),
             ExportFront = c.Bool("export_front"),
@@ -55,6 +60,10 @@ public sealed record LatencySettings
         };
         if (s.TargetMs < 0) throw c.Error($"latency_target is {s.TargetMs}", "set a positive latency budget in ms (or 0 for none)", c.PipelineFile);
         if (s.Margin <= 0) throw c.Error($"latency_margin is {s.Margin}", "set a positive margin, e.g. 1.0 (reject over T) or 0.9 (reject over 0.9 T)", c.PipelineFile);
+        if (s.Floor < 0 || s.Floor >= s.Margin)
+            throw c.Error($"latency_floor is {s.Floor} with latency_margin {s.Margin}", "set a floor from 0 (none) up to below the margin, e.g. latency_floor: 0.6 with latency_margin: 0.9 (search between 0.6 T and 0.9 T)", c.PipelineFile);
+        if (s.Floor > 0 && !s.HasTarget)
+            throw c.Error("latency_floor is set but latency_target is not", "set latency_target (the floor is a share of it), or remove latency_floor", c.PipelineFile);
         if (s.FinalCandidates < 0) throw c.Error($"final_candidates is {s.FinalCandidates}", "set 0 (off) or more, e.g. 3", c.PipelineFile);
         if (s.Runs < 1) throw c.Error($"latency_runs is {s.Runs}", "set 1 or more timed runs, e.g. 50", c.PipelineFile);
         return s;

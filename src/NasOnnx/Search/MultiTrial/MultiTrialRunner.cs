@@ -239,8 +239,13 @@ public sealed class MultiTrialRunner
         _proposer.ObserveRejected(proposal, rejection);
         // the first few one by one, then every 100th: a tight budget can refuse thousands
         if (_rejections <= 5 || _rejections % 100 == 0)
-            _o.Log?.Info($"rejected before training: {proposal.Architecture.ArchId} predicted {rejection.PredictedMs:0.000} ms > limit {rejection.LimitMs:0.000} ms " +
+            _o.Log?.Info($"rejected before training: {proposal.Architecture.ArchId} {rejection} " +
                          $"({_rejections} rejected so far, {_searchScores.Count}/{_o.Trials} evaluated)");
+        if (_rejectionsInARow >= MaxRejectionsInARow && rejection.BelowFloor)
+            throw new NasOnnxException(
+                $"{_rejectionsInARow} proposals in a row were predicted under the latency floor of {rejection.LimitMs:0.000} ms ({_searchScores.Count} of {_o.Trials} trials done): " +
+                "the floor is probably above what this strategy reaches in this space",
+                "lower latency_floor (or set it to 0), or make the networks larger (width/depth of the profile-latency and search stages)");
         if (_rejectionsInARow >= MaxRejectionsInARow)
             throw new NasOnnxException(
                 $"{_rejectionsInARow} proposals in a row were predicted above the latency limit of {rejection.LimitMs:0.000} ms ({_searchScores.Count} of {_o.Trials} trials done): " +

@@ -65,6 +65,9 @@ public sealed record MultiTrialSettings
                 "needs a latency predictor, and this search stage has no `latency` input",
                 "add `latency: <profile-latency stage>` to the search stage's inputs (a profile-latency stage over the same space, width and depth), " +
                 "or set latency_source: measured", stage.PipelineFile);
+        if (latency.Floor > 0 && !hasLatencyPredictor)
+            throw stage.Error($"latency_floor {latency.Floor} refuses candidates by their predicted latency, and this search stage has no `latency` input to predict it",
+                "add `latency: <profile-latency stage>` to the search stage's inputs, or remove latency_floor", stage.PipelineFile);
         var objective = Objectives.FromParams(stage);
         if (stage.Float("trial_data_fraction") is <= 0 or > 1)
             throw stage.Error($"trial_data_fraction must be in (0, 1], got {stage.Float("trial_data_fraction")}", "set e.g. trial_data_fraction: 0.25", stage.PipelineFile);

@@ -162,12 +162,13 @@ public abstract class MultiTrialStrategy : ISearchStrategy
 
     private string SearchTitle(SearchContext context) => $"{Name} over {context.SpaceName}";
 
-    /// <summary>With a latency target and a predictor: candidates predicted over T x margin are refused before training.</summary>
+    /// <summary>With a latency target and a predictor: candidates predicted over T x margin (or under T x floor) are refused before training.</summary>
     private static LatencyFilter? PreRejection(SearchContext context, LatencySettings latency)
     {
         if (!latency.HasTarget || context.Latency is not { } predictor) return null;
-        context.Log.Info($"pre-rejection: candidates predicted over {latency.LimitMs:0.000} ms (latency_target {latency.TargetMs:0.###} ms x margin {latency.Margin:0.###}) are refused before training");
-        return new LatencyFilter(predictor, latency.LimitMs);
+        context.Log.Info($"pre-rejection: candidates predicted over {latency.LimitMs:0.000} ms (latency_target {latency.TargetMs:0.###} ms x margin {latency.Margin:0.###}) " +
+                         (latency.Floor > 0 ? $"or under {latency.FloorMs:0.000} ms (x floor {latency.Floor:0.###}) " : "") + "are refused before training");
+        return new LatencyFilter(predictor, latency.LimitMs, latency.FloorMs);
     }
 
     /// <summary>Params (but retry_failed), seed, strategy and space: a saved state from another configuration is not resumed.</summary>

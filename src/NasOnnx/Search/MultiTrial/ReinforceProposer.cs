@@ -89,17 +89,18 @@ public sealed class ReinforceProposer : ITrialProposer
     /// one must meet the budget too). Simply resampling would leave the policy unchanged and keep proposing (and
     /// deriving) infeasible architectures. The baseline is not moved by these estimates (otherwise many refusals in a
     /// row would drag it towards 0 geometrically and distort the advantages of real rewards). Before the first real
-    /// reward there is no baseline: the sample is dropped without an update and another is drawn.
+    /// reward there is no baseline: the sample is dropped without an update and another is drawn. A sample under the
+    /// latency floor is penalized the same way by how far under it is: R = b * LAT / floor.
     /// </summary>
     public void ObserveRejected(Proposal proposal, Rejection rejection)
     {
         _inFlight.Remove(proposal.Architecture.ArchId);
-        if (!_hasBaseline || rejection.PredictedMs <= 0)
+        if (!_hasBaseline || rejection.Shortfall <= 0)
         {
             _pending = null;
             return;
         }
-        Update(_baseline * rejection.LimitMs / rejection.PredictedMs, moveBaseline: false);
+        Update(_baseline * rejection.Shortfall, moveBaseline: false);
     }
 
     private void Update(double reward, bool moveBaseline = true)

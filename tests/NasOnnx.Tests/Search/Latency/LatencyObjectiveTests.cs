@@ -79,13 +79,13 @@ public class LatencyObjectiveTests : IDisposable
     }
 
     private static MultiTrialResult RunFiltered(string strategy, FakeSpace space, IEvaluator evaluator, double limit, int trials, string? state = null, int? stopAfter = null,
-        IRunLog? log = null, int? maxRejections = null) =>
+        IRunLog? log = null, int? maxRejections = null, double floor = 0) =>
         new MultiTrialRunner(space, StrategyComparisonTests.Proposer(strategy, space), new CachingEvaluator(evaluator, state is null ? null : Path.Combine(state, CachingEvaluator.FileName)),
             new CostAwareObjective(Objectives.LatencyMs, limit, hard: true),
             new MultiTrialOptions
             {
                 Trials = trials, Seed = 3, StateDir = state, StopAfterTrials = stopAfter, Fingerprint = strategy,
-                Filter = new LatencyFilter(new FakePredictor(), limit), Log = log, MaxRejectionsInARow = maxRejections,
+                Filter = new LatencyFilter(new FakePredictor(), limit, floor), Log = log, MaxRejectionsInARow = maxRejections,
             }).Run();
 
     [Theory]
@@ -105,6 +105,34 @@ public class LatencyObjectiveTests : IDisposable
         Assert.True(result.Rejections > 15, $"{result.Rejections} rejections");
         Assert.Equal(result.Rejections + result.Repeats + 15, result.Proposals);
         Assert.Contains(log.Lines, l => l.Contains("rejected before training", StringComparison.Ordinal) && l.Contains("> limit 1.200 ms", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("random")]
+    [InlineData("evolution")]
+    [InlineData("reinforce")]
+    public void With_a_floor_only_candidates_inside_the_band_are_trained(string strategy)
+    {
+        var space = new FakeSpace();
+        var evaluator = new FakeLatencyEvaluator(space);
+        var log = new CollectingLog();
+        // the band 1.0-1.6 ms is choice sums 8-14 of 0-24: random proposals fall on both sides of it
+        var result = RunFiltered(strategy, space, evaluator, limit: 1.6, trials: 15, log: log, floor: 1.0);
+        Assert.Equal(15, evaluator.Evaluated.Count);
+        Assert.All(evaluator.Evaluated, a => Assert.InRange(new FakePredictor().PredictMs(a), 1.0, 1.6));
+        Assert.Contains(log.Lines, l => l.Contains("rejected before training", StringComparison.Ordinal) && l.Contains("< floor 1.000 ms", StringComparison.Ordinal));
+        Assert.True(result.Rejections > 0);
+    }
+
+    [Fact]
+    public void A_floor_above_every_architecture_stops_with_a_clear_error()
+    {
+        var space = new FakeSpace();
+        var evaluator = new FakeLatencyEvaluator(space);
+        var e = Assert.Throws<NasOnnxException>(() => RunFiltered("random", space, evaluator, limit: 10, trials: 5, maxRejections: 100, floor: 5));
+        Assert.Contains("100 proposals in a row were predicted under the latency floor of 5.000 ms", e.Message);
+        Assert.Contains("latency_floor", e.Fix);
+        Assert.Empty(evaluator.Evaluated);
     }
 
     [Theory]
@@ -161,6 +189,23 @@ public class LatencyObjectiveTests : IDisposable
         var after = policy.Probabilities();
         Assert.Equal(baseline, policy.Baseline);
         Assert.Equal(2, policy.Updates);
+        for (int d = 0; d < choices.Length; d++) Assert.True(after[d][choices[d]] < before[d][choices[d]], $"decision {d}");
+    }
+
+    [Fact]
+    public void Reinforce_penalizes_a_sample_under_the_floor_by_how_far_under_it_is()
+    {
+        Assert.Equal(0.5, new Rejection(2.0, 1.0).Shortfall, 12);
+        Assert.Equal(0.25, new Rejection(0.25, 1.0, BelowFloor: true).Shortfall, 12);
+        var space = new FakeSpace(decisions: 3, choices: 4);
+        var policy = new ReinforceProposer(space, new ReinforceOptions { Entropy = 0 });
+        var first = policy.Propose(new Random(2));
+        policy.Observe(new Trial { Number = 1, ArchId = first.Architecture.ArchId, Architecture = first.Architecture.ToJson(false), Objectives = new(), Score = 0.8 }, first.Architecture);
+        var rejected = policy.Propose(new Random(3));
+        int[] choices = space.ToChoices(rejected.Architecture);
+        var before = policy.Probabilities();
+        policy.ObserveRejected(rejected, new Rejection(0.5, 1.0, BelowFloor: true)); // R = b * 0.5 / 1 < b
+        var after = policy.Probabilities();
         for (int d = 0; d < choices.Length; d++) Assert.True(after[d][choices[d]] < before[d][choices[d]], $"decision {d}");
     }
 

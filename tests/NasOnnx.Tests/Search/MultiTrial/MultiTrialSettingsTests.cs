@@ -68,6 +68,28 @@ public class MultiTrialSettingsTests
     }
 
     [Fact]
+    public void Latency_floor_is_a_share_of_the_target_below_the_margin()
+    {
+        var s = MultiTrialSettings.FromParams(Stage(("latency_target", 1.0), ("latency_margin", 0.9), ("latency_floor", 0.6)), hasLatencyPredictor: true);
+        Assert.Equal(0.6, s.Latency.FloorMs, 12);
+        Assert.Equal(0.9, s.Latency.LimitMs, 12);
+        Assert.Equal(0.0, MultiTrialSettings.FromParams(Stage(("latency_target", 1.0)), true).Latency.FloorMs);
+    }
+
+    [Theory]
+    [InlineData(1.0, 0.9, 0.9, true, "latency_floor is 0.9 with latency_margin 0.9")]
+    [InlineData(1.0, 1.0, -0.1, true, "latency_floor is -0.1 with latency_margin 1")]
+    [InlineData(0.0, 1.0, 0.5, true, "latency_floor is set but latency_target is not")]
+    [InlineData(1.0, 1.0, 0.5, false, "latency_floor 0.5 refuses candidates by their predicted latency, and this search stage has no `latency` input to predict it")]
+    public void Latency_floor_errors_name_the_param(double target, double margin, double floor, bool predictor, string message)
+    {
+        var e = Assert.Throws<NasOnnxException>(() => MultiTrialSettings.FromParams(
+            Stage(("latency_target", target), ("latency_margin", margin), ("latency_floor", floor), ("latency_source", "measured")), predictor));
+        Assert.Equal(message, e.Message);
+        Assert.Equal("search", e.Stage);
+    }
+
+    [Fact]
     public void Trial_data_fraction_outside_the_unit_interval_is_refused()
     {
         var e = Assert.Throws<NasOnnxException>(() => MultiTrialSettings.FromParams(Stage(("trial_data_fraction", 1.5)), false));
