@@ -107,7 +107,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         };
         AddPayload(proposer, payload);
         if (result.Rejections > 0)
-            context.Log.Info($"{result.Rejections} proposals were rejected before training (predicted over {latency.LimitMs:0.000} ms); they did not count against the {settings.Trials} trials");
+            context.Log.Info($"{result.Rejections} proposals were rejected before training (predicted over {latency.LimitMs:0.000} ms{(latency.Floor > 0 ? $" or under {latency.FloorMs:0.000} ms" : "")}); they did not count against the {settings.Trials} trials");
 
         // What is preferred, best first: the objective's ranking, or for a Pareto search the front (under the limit by accuracy, then the rest by latency).
         var archOf = new Dictionary<string, IArchitecture>(StringComparer.Ordinal);
