@@ -65,7 +65,8 @@ public class TorchTwinTests
             string file = Path.Combine(dir.Path, $"arch{i++}.json");
             File.WriteAllText(file, arch.ToJson());
             using var network = NetworkFactory.Build(arch, seed: 0);
-            Assert.True(network.ParameterCount() == TwinParameters(file), $"{arch.Space} {arch.ArchId}: ours {network.ParameterCount()}, twin {TwinParameters(file)}");
+            long ours = network.ParameterCount(), twin = TwinParameters(file);
+            Assert.True(ours == twin, $"{arch.Space} {arch.ArchId}: ours {ours}, twin {twin}");
         }
     }
 }

@@ -30,6 +30,8 @@ public sealed record LatencySettings
     public bool Active => HasTarget || ObjectiveUsesLatency;
     public double LimitMs => TargetMs * Margin;
     public double FloorMs => TargetMs * Floor;
+    /// <summary>Which predicted latencies pre-rejection refuses, in words: "over 0.900 ms" or "over 0.900 ms or under 0.600 ms".</summary>
+    public string RejectedRange => $"over {LimitMs:0.000} ms" + (Floor > 0 ? $" or under {FloorMs:0.000} ms" : "");
 
     public static IReadOnlyList<ParamSpec> Params { get; } =
     [

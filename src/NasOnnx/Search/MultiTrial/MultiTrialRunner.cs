@@ -241,16 +241,16 @@ public sealed class MultiTrialRunner
         if (_rejections <= 5 || _rejections % 100 == 0)
             _o.Log?.Info($"rejected before training: {proposal.Architecture.ArchId} {rejection} " +
                          $"({_rejections} rejected so far, {_searchScores.Count}/{_o.Trials} evaluated)");
-        if (_rejectionsInARow >= MaxRejectionsInARow && rejection.BelowFloor)
+        if (_rejectionsInARow < MaxRejectionsInARow) return;
+        if (rejection.BelowFloor)
             throw new NasOnnxException(
                 $"{_rejectionsInARow} proposals in a row were predicted under the latency floor of {rejection.LimitMs:0.000} ms ({_searchScores.Count} of {_o.Trials} trials done): " +
                 "the floor is probably above what this strategy reaches in this space",
                 "lower latency_floor (or set it to 0), or make the networks larger (width/depth of the profile-latency and search stages)");
-        if (_rejectionsInARow >= MaxRejectionsInARow)
-            throw new NasOnnxException(
-                $"{_rejectionsInARow} proposals in a row were predicted above the latency limit of {rejection.LimitMs:0.000} ms ({_searchScores.Count} of {_o.Trials} trials done): " +
-                "the target is probably unreachable for this strategy in this space",
-                "raise latency_target (or latency_margin), make the networks smaller (width/depth of the profile-latency and search stages), or use a strategy that samples more widely (random)");
+        throw new NasOnnxException(
+            $"{_rejectionsInARow} proposals in a row were predicted above the latency limit of {rejection.LimitMs:0.000} ms ({_searchScores.Count} of {_o.Trials} trials done): " +
+            "the target is probably unreachable for this strategy in this space",
+            "raise latency_target (or latency_margin), make the networks smaller (width/depth of the profile-latency and search stages), or use a strategy that samples more widely (random)");
     }
 
     private Trial Record(IArchitecture arch, int rung, IReadOnlyList<string> parents, int generation, TrialOutcome outcome, int number)

@@ -107,7 +107,7 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         };
         AddPayload(proposer, payload);
         if (result.Rejections > 0)
-            context.Log.Info($"{result.Rejections} proposals were rejected before training (predicted over {latency.LimitMs:0.000} ms{(latency.Floor > 0 ? $" or under {latency.FloorMs:0.000} ms" : "")}); they did not count against the {settings.Trials} trials");
+            context.Log.Info($"{result.Rejections} proposals were rejected before training (predicted {latency.RejectedRange}); they did not count against the {settings.Trials} trials");
 
         // What is preferred, best first: the objective's ranking, or for a Pareto search the front (under the limit by accuracy, then the rest by latency).
         var archOf = new Dictionary<string, IArchitecture>(StringComparer.Ordinal);
@@ -166,8 +166,8 @@ public abstract class MultiTrialStrategy : ISearchStrategy
     private static LatencyFilter? PreRejection(SearchContext context, LatencySettings latency)
     {
         if (!latency.HasTarget || context.Latency is not { } predictor) return null;
-        context.Log.Info($"pre-rejection: candidates predicted over {latency.LimitMs:0.000} ms (latency_target {latency.TargetMs:0.###} ms x margin {latency.Margin:0.###}) " +
-                         (latency.Floor > 0 ? $"or under {latency.FloorMs:0.000} ms (x floor {latency.Floor:0.###}) " : "") + "are refused before training");
+        context.Log.Info($"pre-rejection: candidates predicted {latency.RejectedRange} are refused before training " +
+                         $"(latency_target {latency.TargetMs:0.###} ms x margin {latency.Margin:0.###}{(latency.Floor > 0 ? $", x floor {latency.Floor:0.###}" : "")})");
         return new LatencyFilter(predictor, latency.LimitMs, latency.FloorMs);
     }
 
