@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Reflection.PortableExecutable;
 using NasOnnx.Core;
 using Xunit;
@@ -32,5 +33,16 @@ public class CodeVersionTests
         byte[] bytes = File.ReadAllBytes(assembly);
         Assert.Equal(-1, bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(root)));
         Assert.Matches("^[0-9a-f]{12}$", CodeVersion.Current);
+    }
+
+    [Fact]
+    public void Library_binary_holds_no_commit_id()
+    {
+        // The SDK appends the commit to the informational version ("0.1.0+<sha>"); in the library that would make every
+        // commit a new code version. The CLI's own version still names the commit.
+        var library = typeof(CodeVersion).Assembly;
+        string? version = library.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        Assert.NotNull(version);
+        Assert.DoesNotContain("+", version);
     }
 }
