@@ -35,6 +35,9 @@ public sealed class SearchContext
     /// </summary>
     public System.Text.Json.JsonElement? WorkerContext { get; init; }
 
+    /// <summary>The `initial_architectures` files, resolved (multi-trial strategies evaluate them first).</summary>
+    public IReadOnlyList<string> InitialArchitectureFiles { get; init; } = [];
+
     public required long Seed { get; init; }
     public required IRunLog Log { get; init; }
     public CancellationToken Cancellation { get; init; }

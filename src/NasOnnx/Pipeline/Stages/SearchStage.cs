@@ -5,6 +5,7 @@ using NasOnnx.Spaces;
 using NasOnnx.Core;
 using NasOnnx.Data;
 using NasOnnx.Architectures;
+using NasOnnx.Search.MultiTrial;
 
 namespace NasOnnx.Pipeline.Stages;
 
@@ -41,9 +42,15 @@ public sealed class SearchStage : IStage
         return common;
     }
 
+    /// <summary>The initial architectures' files: their content is part of the stage's key.</summary>
+    public IEnumerable<string> ExternalDependencies(StageContext context) => InitialArchitectures.Files(context, context.ResolvePath);
+
     public void Validate(StageContext context)
     {
         var strategy = StrategyCatalog.Get(context.RequiredString("strategy"));
+        if (strategy is not Search.MultiTrial.MultiTrialStrategy && InitialArchitectures.Files(context, context.ResolvePath).Count > 0)
+            throw context.Error($"{InitialArchitectures.Param} are evaluated first by a multi-trial search; strategy '{strategy.Name}' trains one supernet",
+                $"remove {InitialArchitectures.Param}, or use random, evolution or reinforce", context.PipelineFile);
         string space = context.RequiredString("space");
         if (strategy.Spaces is { } spaces && !spaces.Contains(space))
             throw context.Error($"strategy '{strategy.Name}' cannot search the '{space}' space", $"use one of: {string.Join(", ", spaces)}", context.PipelineFile);
@@ -147,6 +154,7 @@ public sealed class SearchStage : IStage
             Data = new Lazy<LoadedData>(() => searchLength > 0 ? prepared.LoadData().Truncated(searchLength) : prepared.LoadData()),
             Latency = context.HasInput("latency") ? LoadPredictor(context, space, options) : null,
             WorkerContext = StageContextSpec.Of(context).ToJson(),
+            InitialArchitectureFiles = InitialArchitectures.Files(context, context.ResolvePath),
         };
         // An unreachable target fails here, before any data is loaded or any candidate trained.
         if (TargetOf(context) is (> 0, var margin) && search.Latency is { } predictor)

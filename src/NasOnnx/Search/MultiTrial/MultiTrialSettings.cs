@@ -26,6 +26,17 @@ public sealed record MultiTrialSettings
             TrainingRecipe.SgdOptimizer, TrainingRecipe.AdamWOptimizer),
         ParamSpec.Float("trial_lr", 0.05, "multi-trial: peak learning rate of evaluation training (cosine to 0)"),
         ParamSpec.Float("trial_weight_decay", 5e-4, "multi-trial: weight decay of evaluation training"),
+        ParamSpec.Float("trial_warmup_epochs", 0, "multi-trial: linear warm-up of evaluation training in epochs (0: off)"),
+        ParamSpec.Float("trial_label_smoothing", 0, "multi-trial: label smoothing of evaluation training, from rung trial_augment_from_rung on (0: off)"),
+        ParamSpec.Int("trial_crop_padding", 0, "multi-trial: random crop with this much padding in evaluation training, from rung trial_augment_from_rung on (0: off)"),
+        ParamSpec.Choice("trial_flip", "off", "multi-trial: random horizontal flip in evaluation training, from rung trial_augment_from_rung on " +
+            "(auto: on unless it changes the label)", "off", "on", "auto"),
+        ParamSpec.Int("trial_cutout", 0, "multi-trial: cutout square side in evaluation training, from rung trial_augment_from_rung on (0: off)"),
+        ParamSpec.Float("trial_random_erasing", 0, "multi-trial: random erasing probability in evaluation training, from rung trial_augment_from_rung on (0: off)"),
+        ParamSpec.Int("trial_augment_from_rung", 1, "multi-trial: the first rung (1: the first) whose trials train with the trial_ augmentations and label smoothing; " +
+            "earlier rungs train on plain images (a one-epoch screen learns little from augmented ones)"),
+        ParamSpec.NameList(InitialArchitectures.Param, null, "multi-trial: architecture files (relative to the project root) evaluated before the " +
+            "strategy proposes, e.g. hand-designed networks for evolution to start from; each must be a member of the search space"),
         ParamSpec.IntList("halving_epochs", [], "multi-trial successive halving: epochs per rung, e.g. [1, 2, 4]; the best 1/halving_eta of a rung goes on to the next (empty: off)"),
         ParamSpec.IntList("halving_data_percent", [], "multi-trial successive halving: share of the training data per rung in percent, one per halving_epochs entry, " +
             "e.g. [25, 50, 100] (empty: trial_data_fraction at every rung)"),
@@ -44,6 +55,8 @@ public sealed record MultiTrialSettings
     public required int HalvingEta { get; init; }
     /// <summary>How each trial trains (epochs and data share come from <see cref="Rungs"/>, the seed from the stage).</summary>
     public required TrainingRecipe TrialRecipe { get; init; }
+    /// <summary>The augmentations and label smoothing of trials, and the rung they start at.</summary>
+    public required TrialAugmentation Augmentation { get; init; }
     public required bool RetryFailed { get; init; }
     public required IObjective Objective { get; init; }
     public required LatencySettings Latency { get; init; }
@@ -72,6 +85,7 @@ public sealed record MultiTrialSettings
         if (stage.Float("trial_data_fraction") is <= 0 or > 1)
             throw stage.Error($"trial_data_fraction must be in (0, 1], got {stage.Float("trial_data_fraction")}", "set e.g. trial_data_fraction: 0.25", stage.PipelineFile);
         var rungs = ReadRungs(stage);
+        var augmentation = ReadAugmentation(stage, rungs.Count);
         return new MultiTrialSettings
         {
             Trials = (int)stage.Int("trials"),
@@ -83,7 +97,9 @@ public sealed record MultiTrialSettings
                 BatchSize = (int)stage.Int("trial_batch_size"),
                 LearningRate = stage.Float("trial_lr"),
                 WeightDecay = stage.Float("trial_weight_decay"),
+                WarmupEpochs = stage.Float("trial_warmup_epochs"),
             },
+            Augmentation = augmentation,
             RetryFailed = stage.Bool(RetryFailedParam),
             Objective = objective,
             Latency = latency,
@@ -92,6 +108,24 @@ public sealed record MultiTrialSettings
             Execution = ExecutorSettings.FromParams(stage),
             ParamsFingerprint = Fingerprint(stage),
         };
+    }
+
+    private static TrialAugmentation ReadAugmentation(IParamReader stage, int rungs)
+    {
+        void Require(bool ok, string what, string fix)
+        {
+            if (!ok) throw stage.Error(what, fix, stage.PipelineFile);
+        }
+        Require(stage.Float("trial_warmup_epochs") >= 0, "trial_warmup_epochs must be 0 or more", "set e.g. trial_warmup_epochs: 1 (0: off)");
+        Require(stage.Float("trial_label_smoothing") is >= 0 and < 1, "trial_label_smoothing must be in [0, 1)", "set e.g. trial_label_smoothing: 0.1");
+        Require(stage.Int("trial_crop_padding") >= 0, "trial_crop_padding must be 0 or more", "set e.g. trial_crop_padding: 2");
+        Require(stage.Int("trial_cutout") >= 0, "trial_cutout must be 0 or more", "set e.g. trial_cutout: 8");
+        Require(stage.Float("trial_random_erasing") is >= 0 and <= 1, $"trial_random_erasing is a probability, got {stage.Float("trial_random_erasing")}", "set e.g. trial_random_erasing: 0.5 (0: off)");
+        long from = stage.Int("trial_augment_from_rung");
+        Require(from >= 1 && from <= rungs, $"trial_augment_from_rung is {from}, and the search has {rungs} rung{(rungs == 1 ? "" : "s")}",
+            $"set it between 1 and {rungs} (1: every rung)");
+        return new TrialAugmentation((int)stage.Int("trial_crop_padding"), stage.RequiredString("trial_flip"), (int)stage.Int("trial_cutout"),
+            stage.Float("trial_random_erasing"), stage.Float("trial_label_smoothing"), (int)from - 1);
     }
 
     /// <summary>trial_epochs on trial_data_fraction, or one budget per halving_epochs entry with its halving_data_percent

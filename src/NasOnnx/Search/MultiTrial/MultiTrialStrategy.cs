@@ -46,14 +46,20 @@ public abstract class MultiTrialStrategy : ISearchStrategy
     public SearchOutcome Run(SearchContext context)
     {
         var settings = MultiTrialSettings.FromParams(context.Params, hasLatencyPredictor: context.Latency is not null);
-        var proposer = CreateProposer(context.Space, settings);
+        var ownProposer = CreateProposer(context.Space, settings);
         var latency = settings.Latency;
         var objective = settings.Objective;
-        string fingerprint = Fingerprint(context, settings);
+        var seeds = InitialArchitectures.Load(context.Space, context.InitialArchitectureFiles);
+        ITrialProposer proposer = seeds.Count == 0 ? ownProposer : new SeededProposer(ownProposer, seeds);
+        // the seeds' ids, not only their file names: a search from edited files is not resumed from the old ones' trials
+        string fingerprint = Fingerprint(context, settings) + (seeds.Count == 0 ? "" : "|seeds=" + string.Join(",", seeds.Select(s => s.ArchId)));
         // before the evaluation cache is read: results of a search with other params must not be taken as this one's
         SearchStateFolder.Claim(context.StateDir, fingerprint, context.Log.Warn);
         var evaluator = TrialEvaluatorBuilder.Build(context, settings, EvaluatorFactory);
         var filter = PreRejection(context, latency);
+        foreach (var (seed, file) in seeds.Zip(context.InitialArchitectureFiles))
+            context.Log.Info($"initial architecture {seed.ArchId} from {file}" + (filter?.Check(seed) is { } refused
+                ? $": refused before training ({refused}), it will not be evaluated" : ": evaluated first"));
         var execution = settings.Execution;
         int threads = execution.TrialThreads > 0 ? execution.TrialThreads : Math.Max(1, TorchRuntime.Threads);
         using var executor = EvaluatorFactory is null ? execution.Create(context, evaluator, threads) : null;
@@ -105,7 +111,8 @@ public abstract class MultiTrialStrategy : ISearchStrategy
             ["top"] = new JsonArray(result.Trials.Where(t => t.Rung == result.Best.Rung && !t.Failed).OrderByDescending(t => t.Score).ThenBy(t => t.Number).Take(10)
                 .Select(t => (JsonNode)new JsonObject { ["trial"] = t.Number, ["arch_id"] = t.ArchId, ["score"] = t.Score }).ToArray()),
         };
-        AddPayload(proposer, payload);
+        AddPayload(ownProposer, payload);
+        if (seeds.Count > 0) payload["initial_architectures"] = new JsonArray(seeds.Select(s => (JsonNode)JsonValue.Create(s.ArchId)!).ToArray());
         if (result.Rejections > 0)
             context.Log.Info($"{result.Rejections} proposals were rejected before training (predicted {latency.RejectedRange}); they did not count against the {settings.Trials} trials");
 

@@ -45,6 +45,8 @@ public sealed class StandAloneEvaluator : IEvaluator
 
     public Latency.ILatencySource? Latency { get; init; }
     public bool KeepWeights { get; init; }
+    /// <summary>Augmentations and label smoothing from a rung on (none by default).</summary>
+    public TrialAugmentation Augmentation { get; init; } = TrialAugmentation.None;
 
     /// <summary>Where a trial's trained weights are kept (with <see cref="KeepWeights"/>).</summary>
     public static string WeightsPath(string workDir, string archId, int rung) => Path.Combine(workDir, "trials", $"{archId}-r{rung}", "model.pt");
@@ -76,9 +78,9 @@ public sealed class StandAloneEvaluator : IEvaluator
         var (valData, valIdx) = data.ValidationOrTest;
         string dir = Path.Combine(_workDir, "trials", $"{architecture.ArchId}-r{rung}");
         Directory.CreateDirectory(dir);
-        var recipe = _recipe with { Epochs = _rungs[rung].Epochs, DataFraction = _rungs[rung].DataFraction, Seed = _seed };
+        var recipe = Augmentation.Apply(_recipe with { Epochs = _rungs[rung].Epochs, DataFraction = _rungs[rung].DataFraction, Seed = _seed }, rung);
         var history = new Trainer(_log).Train(network,
-            new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, data.Info.Normalization),
+            new TrainingData(data.TrainImages, data.TrainIndices, valData, valIdx, data.Info.Normalization) { Augmentations = Augmentation.Build(data.Info, rung) },
             recipe, Path.Combine(dir, "epochs.csv"), cancellation);
         var result = new Dictionary<string, double>
         {

@@ -25,6 +25,7 @@ public static class TrialEvaluatorBuilder
         {
             Latency = source as MeasuredLatency,
             KeepWeights = latency.Pareto && latency.ExportFront,
+            Augmentation = settings.Augmentation,
         };
         return source is null ? inner : new LatencyEvaluator(inner, source, predictor);
     }

@@ -5,6 +5,8 @@ using NasOnnx.Pipeline;
 using NasOnnx.Search;
 using NasOnnx.Tests.Pipeline;
 using NasOnnx.Artifacts;
+using NasOnnx.Core;
+using NasOnnx.Search.MultiTrial;
 
 namespace NasOnnx.Tests.Search.MultiTrial;
 
@@ -109,6 +111,42 @@ public class EvolutionPipelineTests : IDisposable
         double onnxAcc = Accuracy(_dir["runs/evo/evaluate-onnx/metrics.csv"]);
         Assert.True(torchAcc > 0.3, $"test accuracy {torchAcc}");
         Assert.True(Math.Abs(torchAcc - onnxAcc) <= 0.001, $"TorchSharp {torchAcc} vs ONNX Runtime {onnxAcc}");
+    }
+
+    [Fact]
+    public void A_search_starts_from_its_initial_architectures_whose_files_are_part_of_the_stage_key()
+    {
+        string file = Project(_dir, "seeded", trials: 4, searchOnly: true);
+        File.WriteAllText(file, File.ReadAllText(file).Replace("trial_lr: 0.05 }",
+            "trial_lr: 0.05,\n                          initial_architectures: [archs/seed.json], halving_epochs: [1, 2], halving_eta: 2,\n" +
+            "                          trial_crop_padding: 1, trial_flip: on, trial_label_smoothing: 0.1, trial_augment_from_rung: 2 }"));
+        string seedFile = _dir.Write("archs/seed.json", """
+            { "space": "macro", "layers": [ { "op": "conv_3x3", "width": 4, "skips": [] }, { "op": "conv_1x1", "width": 8, "skips": [0] },
+                                            { "op": "conv_3x3", "width": 8, "skips": [] } ] }
+            """);
+        var registry = StageCatalog.CreateRegistry();
+        var log = new CollectingLog();
+        var result = new PipelineRunner(registry, log).Run(new PipelineParser(registry).ParseFile(file), new RunOptions());
+        Assert.All(result.Stages, s => Assert.Equal(StageOutcome.Ran, s.Outcome));
+
+        var space = NasOnnx.Spaces.SpaceRegistry.Create("macro", SearchOutcome.Load(_dir["runs/seeded/search"]).SpaceOptions!);
+        string seedId = Assert.Single(InitialArchitectures.Load(space, [seedFile])).ArchId;
+        var firstTrial = File.ReadAllLines(_dir["runs/seeded/search/search_log.csv"])[1].Split(',');
+        Assert.Contains(seedId, firstTrial);
+        Assert.Contains(log.Lines, l => l.Contains($"initial architecture {seedId} from {seedFile}: evaluated first"));
+        var entry = LockFile.Load(_dir["runs/seeded/pipeline.lock"], "").Stages["search"];
+        Assert.Equal(ContentHash.OfFile(seedFile), entry.Dependencies[Path.GetFullPath(seedFile)]);
+
+        // an edited seed file re-runs the search (its trials are not resumed from the old seed's)
+        File.WriteAllText(seedFile, File.ReadAllText(seedFile).Replace("\"conv_1x1\"", "\"conv_3x3\""));
+        var again = new PipelineRunner(registry, new CollectingLog()).Run(new PipelineParser(registry).ParseFile(file), new RunOptions());
+        Assert.Equal(StageOutcome.Ran, again.Stages.Single(s => s.Stage == "search").Outcome);
+
+        // a one-shot strategy has no trials to start from
+        File.WriteAllText(file, File.ReadAllText(file).Replace("strategy: evolution", "strategy: darts"));
+        var e = Assert.Throws<NasOnnxException>(() => new PipelineRunner(registry, new CollectingLog()).Run(new PipelineParser(registry).ParseFile(file), new RunOptions()));
+        Assert.Contains("initial_architectures are evaluated first by a multi-trial search; strategy 'darts' trains one supernet", e.Message);
+        Assert.Equal("search", e.Stage);
     }
 
     private static string WithoutSeconds(string searchJson)

@@ -38,6 +38,32 @@ public class MultiTrialSettingsTests
     }
 
     [Fact]
+    public void Trial_augmentations_start_at_their_rung_and_are_off_by_default()
+    {
+        Assert.False(MultiTrialSettings.FromParams(Stage(), hasLatencyPredictor: false).Augmentation.Any);
+        var s = MultiTrialSettings.FromParams(Stage(("halving_epochs", new long[] { 1, 3, 6 }), ("trial_crop_padding", 2L), ("trial_flip", "on"),
+            ("trial_random_erasing", 0.5), ("trial_label_smoothing", 0.1), ("trial_warmup_epochs", 1.0), ("trial_augment_from_rung", 2L)), hasLatencyPredictor: false);
+        Assert.Equal(new TrialAugmentation(2, "on", 0, 0.5, 0.1, FromRung: 1), s.Augmentation);
+        Assert.Equal([false, true, true], new[] { 0, 1, 2 }.Select(s.Augmentation.AppliesTo));
+        Assert.Equal(1.0, s.TrialRecipe.WarmupEpochs);
+        Assert.Equal(0.0, s.Augmentation.Apply(s.TrialRecipe, 0).LabelSmoothing);
+        Assert.Equal(0.1, s.Augmentation.Apply(s.TrialRecipe, 2).LabelSmoothing);
+    }
+
+    [Theory]
+    [InlineData("trial_augment_from_rung", 4L, "trial_augment_from_rung is 4, and the search has 3 rungs")]
+    [InlineData("trial_augment_from_rung", 0L, "trial_augment_from_rung is 0, and the search has 3 rungs")]
+    [InlineData("trial_label_smoothing", 1.0, "trial_label_smoothing must be in [0, 1)")]
+    [InlineData("trial_random_erasing", 1.5, "trial_random_erasing is a probability, got 1.5")]
+    [InlineData("trial_crop_padding", -1L, "trial_crop_padding must be 0 or more")]
+    public void Trial_augmentation_errors_name_the_param(string name, object value, string message)
+    {
+        var e = Assert.Throws<NasOnnxException>(() => MultiTrialSettings.FromParams(Stage(("halving_epochs", new long[] { 1, 3, 6 }), (name, value)), hasLatencyPredictor: false));
+        Assert.Equal(message, e.Message);
+        Assert.Equal("search", e.Stage);
+    }
+
+    [Fact]
     public void Halving_epochs_replace_the_trial_epochs_and_must_not_decrease()
     {
         Assert.Equal(new[] { new TrialBudget(1, 0.25), new TrialBudget(2, 0.25), new TrialBudget(4, 0.25) },

@@ -52,6 +52,49 @@ public class StandAloneEvaluatorTests
     }
 
     [Fact]
+    public void Rungs_from_the_augmentation_rung_on_train_with_augmentations_and_label_smoothing_and_earlier_rungs_do_not()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "nasonnx-sae-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var data = OneShotKit.Data(128, size: 12);
+            var space = SpaceRegistry.Create("chain", new SpaceOptions(1, 12, 10, Width: 4, Depth: 1));
+            var arch = space.Sample(new Random(3));
+            var recipe = new TrainingRecipe { BatchSize = 16, LearningRate = 0.05 };
+            TrialBudget[] rungs = [new TrialBudget(1, 1.0), new TrialBudget(1, 1.0)];
+            StandAloneEvaluator Evaluator(TrialAugmentation augmentation, string name) =>
+                new(new Lazy<LoadedData>(() => data), recipe, rungs, seed: 5, new Pipeline.CollectingLog(), Path.Combine(dir, name)) { Augmentation = augmentation };
+            var plain = Evaluator(TrialAugmentation.None, "plain");
+            var augmented = Evaluator(new TrialAugmentation(2, "on", 0, 0.5, 0.1, FromRung: 1), "augmented");
+
+            // rung 0 is before the augmentation rung: the same training, to the bit
+            Assert.Equal(plain.Evaluate(arch, 0, CancellationToken.None)["val_loss"], augmented.Evaluate(arch, 0, CancellationToken.None)["val_loss"]);
+            // rung 1 trains on other images with smoothed labels (the same budget otherwise)
+            double plainLoss = plain.Evaluate(arch, 1, CancellationToken.None)["val_loss"];
+            double augmentedLoss = augmented.Evaluate(arch, 1, CancellationToken.None)["val_loss"];
+            Assert.NotEqual(plainLoss, augmentedLoss);
+            // label smoothing is part of it: alone it changes the result as well
+            var smoothingOnly = Evaluator(new TrialAugmentation(0, "off", 0, 0, 0.1, FromRung: 1), "smoothing");
+            Assert.NotEqual(plainLoss, smoothingOnly.Evaluate(arch, 1, CancellationToken.None)["val_loss"]);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void Image_augmentations_on_text_data_are_refused()
+    {
+        var text = new PreparedDataset
+        {
+            Name = "reviews", Source = "local", Folder = "", TrainFiles = [], TestFiles = [], FileHashes = new Dictionary<string, string>(),
+            Channels = 1, Height = 1, Width = 8, ClassNames = ["a", "b"], Mean = [0f], Std = [1f], Format = PreparedDataset.TextFormat,
+            TrainCount = 2, TestCount = 2, ValidationFraction = 0, SplitSeed = 1,
+        };
+        var e = Assert.Throws<NasOnnxException>(() => new TrialAugmentation(2, "off", 0, 0, 0, 0).Build(text, 0));
+        Assert.Contains("reviews is text", e.Message);
+        Assert.Empty(new TrialAugmentation(0, "auto", 0, 0, 0.1, 0).Build(text, 0)); // label smoothing alone is fine for text
+    }
+
+    [Fact]
     public void A_budget_outside_the_unit_interval_is_refused()
     {
         var e = Assert.Throws<NasOnnxException>(() => new StandAloneEvaluator(new Lazy<LoadedData>(() => throw new InvalidOperationException()),
