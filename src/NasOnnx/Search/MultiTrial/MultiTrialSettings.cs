@@ -15,6 +15,7 @@ public sealed record MultiTrialSettings
 {
     /// <summary>Not part of the state's fingerprint: turning it on resumes the same search instead of starting over.</summary>
     public const string RetryFailedParam = "retry_failed";
+    public const string InitialMutationsParam = "initial_mutations";
 
     public static IReadOnlyList<ParamSpec> Params { get; } =
     [
@@ -37,6 +38,9 @@ public sealed record MultiTrialSettings
             "earlier rungs train on plain images (a one-epoch screen learns little from augmented ones)"),
         ParamSpec.NameList(InitialArchitectures.Param, null, "multi-trial: architecture files (relative to the project root) evaluated before the " +
             "strategy proposes, e.g. hand-designed networks for evolution to start from; each must be a member of the search space"),
+        ParamSpec.Int(InitialMutationsParam, 0, "multi-trial: after the initial architectures, train this many of their mutations (one decision changed, the " +
+            "architectures in turn) before the strategy proposes: with evolution and a population of about as many, a local search around them " +
+            "instead of a start from random samples"),
         ParamSpec.IntList("halving_epochs", [], "multi-trial successive halving: epochs per rung, e.g. [1, 2, 4]; the best 1/halving_eta of a rung goes on to the next (empty: off)"),
         ParamSpec.IntList("halving_data_percent", [], "multi-trial successive halving: share of the training data per rung in percent, one per halving_epochs entry, " +
             "e.g. [25, 50, 100] (empty: trial_data_fraction at every rung)"),
@@ -57,6 +61,8 @@ public sealed record MultiTrialSettings
     public required TrainingRecipe TrialRecipe { get; init; }
     /// <summary>The augmentations and label smoothing of trials, and the rung they start at.</summary>
     public required TrialAugmentation Augmentation { get; init; }
+    /// <summary>Mutations of the initial architectures trained before the strategy proposes.</summary>
+    public required int InitialMutations { get; init; }
     public required bool RetryFailed { get; init; }
     public required IObjective Objective { get; init; }
     public required LatencySettings Latency { get; init; }
@@ -82,6 +88,8 @@ public sealed record MultiTrialSettings
             throw stage.Error($"latency_floor {latency.Floor} refuses candidates by their predicted latency, and this search stage has no `latency` input to predict it",
                 "add `latency: <profile-latency stage>` to the search stage's inputs, or remove latency_floor", stage.PipelineFile);
         var objective = Objectives.FromParams(stage);
+        if (stage.Int(InitialMutationsParam) < 0)
+            throw stage.Error($"{InitialMutationsParam} is {stage.Int(InitialMutationsParam)}", $"set {InitialMutationsParam}: 0 or more", stage.PipelineFile);
         if (stage.Float("trial_data_fraction") is <= 0 or > 1)
             throw stage.Error($"trial_data_fraction must be in (0, 1], got {stage.Float("trial_data_fraction")}", "set e.g. trial_data_fraction: 0.25", stage.PipelineFile);
         var rungs = ReadRungs(stage);
@@ -100,6 +108,7 @@ public sealed record MultiTrialSettings
                 WarmupEpochs = stage.Float("trial_warmup_epochs"),
             },
             Augmentation = augmentation,
+            InitialMutations = (int)stage.Int(InitialMutationsParam),
             RetryFailed = stage.Bool(RetryFailedParam),
             Objective = objective,
             Latency = latency,

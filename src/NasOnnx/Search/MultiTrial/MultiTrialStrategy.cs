@@ -50,7 +50,15 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         var latency = settings.Latency;
         var objective = settings.Objective;
         var seeds = InitialArchitectures.Load(context.Space, context.InitialArchitectureFiles);
-        ITrialProposer proposer = seeds.Count == 0 ? ownProposer : new SeededProposer(ownProposer, seeds);
+        ITrialProposer proposer;
+        try
+        {
+            proposer = seeds.Count == 0 && settings.InitialMutations == 0 ? ownProposer : new SeededProposer(ownProposer, seeds, context.Space, settings.InitialMutations);
+        }
+        catch (NasOnnxException e)
+        {
+            throw context.Params.Error(e.Message, e.Fix, context.Params.PipelineFile);
+        }
         // the seeds' ids, not only their file names: a search from edited files is not resumed from the old ones' trials
         string fingerprint = Fingerprint(context, settings) + (seeds.Count == 0 ? "" : "|seeds=" + string.Join(",", seeds.Select(s => s.ArchId)));
         // before the evaluation cache is read: results of a search with other params must not be taken as this one's
@@ -60,6 +68,8 @@ public abstract class MultiTrialStrategy : ISearchStrategy
         foreach (var (seed, file) in seeds.Zip(context.InitialArchitectureFiles))
             context.Log.Info($"initial architecture {seed.ArchId} from {file}" + (filter?.Check(seed) is { } refused
                 ? $": refused before training ({refused}), it will not be evaluated" : ": evaluated first"));
+        if (settings.InitialMutations > 0)
+            context.Log.Info($"then {settings.InitialMutations} mutations of the initial architectures are trained before {Name} proposes");
         var execution = settings.Execution;
         int threads = execution.TrialThreads > 0 ? execution.TrialThreads : Math.Max(1, TorchRuntime.Threads);
         using var executor = EvaluatorFactory is null ? execution.Create(context, evaluator, threads) : null;

@@ -118,7 +118,7 @@ public class EvolutionPipelineTests : IDisposable
     {
         string file = Project(_dir, "seeded", trials: 4, searchOnly: true);
         File.WriteAllText(file, File.ReadAllText(file).Replace("trial_lr: 0.05 }",
-            "trial_lr: 0.05,\n                          initial_architectures: [archs/seed.json], halving_epochs: [1, 2], halving_eta: 2,\n" +
+            "trial_lr: 0.05,\n                          initial_architectures: [archs/seed.json], initial_mutations: 1, halving_epochs: [1, 2], halving_eta: 2,\n" +
             "                          trial_crop_padding: 1, trial_flip: on, trial_label_smoothing: 0.1, trial_augment_from_rung: 2 }"));
         string seedFile = _dir.Write("archs/seed.json", """
             { "space": "macro", "layers": [ { "op": "conv_3x3", "width": 4, "skips": [] }, { "op": "conv_1x1", "width": 8, "skips": [0] },
@@ -131,8 +131,9 @@ public class EvolutionPipelineTests : IDisposable
 
         var space = NasOnnx.Spaces.SpaceRegistry.Create("macro", SearchOutcome.Load(_dir["runs/seeded/search"]).SpaceOptions!);
         string seedId = Assert.Single(InitialArchitectures.Load(space, [seedFile])).ArchId;
-        var firstTrial = File.ReadAllLines(_dir["runs/seeded/search/search_log.csv"])[1].Split(',');
-        Assert.Contains(seedId, firstTrial);
+        var rows = File.ReadAllLines(_dir["runs/seeded/search/search_log.csv"]);
+        Assert.Equal(seedId, rows[1].Split(',')[2]);
+        Assert.Equal(seedId, rows[2].Split(',')[4]); // trial 2 is a mutation of the seed (its parent)
         Assert.Contains(log.Lines, l => l.Contains($"initial architecture {seedId} from {seedFile}: evaluated first"));
         var entry = LockFile.Load(_dir["runs/seeded/pipeline.lock"], "").Stages["search"];
         Assert.Equal(ContentHash.OfFile(seedFile), entry.Dependencies[Path.GetFullPath(seedFile)]);

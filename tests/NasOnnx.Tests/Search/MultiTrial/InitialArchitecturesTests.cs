@@ -30,9 +30,57 @@ public sealed class InitialArchitecturesTests : IDisposable
         return path;
     }
 
-    private static MultiTrialRunner Runner(FakeSpace space, ITrialProposer proposer, string? state, int? stopAfter) =>
+    private static MultiTrialRunner Runner(FakeSpace space, ITrialProposer proposer, string? state, int? stopAfter, ICandidateFilter? filter = null) =>
         new(space, proposer, new CachingEvaluator(new FakeEvaluator(space), state is null ? null : Path.Combine(state, CachingEvaluator.FileName)), new SingleObjective(),
-            new MultiTrialOptions { Trials = 20, Seed = 3, StateDir = state, StopAfterTrials = stopAfter, Fingerprint = "seeded" });
+            new MultiTrialOptions { Trials = 20, Seed = 3, StateDir = state, StopAfterTrials = stopAfter, Fingerprint = "seeded", Filter = filter });
+
+    /// <summary>Refuses every architecture with a choice 3 (a stand-in for the latency filter).</summary>
+    private sealed class ChoiceThreeFilter : ICandidateFilter
+    {
+        public List<FakeArchitecture> Refused { get; } = [];
+        public Rejection? Check(IArchitecture architecture)
+        {
+            var fake = (FakeArchitecture)architecture;
+            if (!fake.Choices.Contains(3)) return null;
+            Refused.Add(fake);
+            return new Rejection(9, 1);
+        }
+    }
+
+    [Fact]
+    public void Mutations_of_the_seeds_fill_the_first_population_and_refused_ones_do_not_count()
+    {
+        var space = new FakeSpace();
+        var seeds = new IArchitecture[] { new FakeArchitecture([0, 0, 0, 0, 0, 0, 0, 0]), new FakeArchitecture([2, 2, 2, 2, 2, 2, 2, 2]) };
+        var filter = new ChoiceThreeFilter();
+        var result = Runner(space, new SeededProposer(new EvolutionProposer(space, population: 8, sample: 3), seeds, space, mutations: 6), null, null, filter).Run();
+
+        var trials = result.Trials.Where(t => t.Rung == 0).OrderBy(t => t.Number).ToList();
+        Assert.Equal(seeds.Select(s => s.ArchId), trials.Take(2).Select(t => t.ArchId));
+        var mutations = trials.Skip(2).Take(6).ToList();
+        foreach (var (t, i) in mutations.Select((t, i) => (t, i)))
+        {
+            var parent = (FakeArchitecture)seeds[i % 2];
+            Assert.Equal([parent.ArchId], t.Parents);
+            Assert.Equal(1, t.Generation);
+            var child = (FakeArchitecture)space.Parse(t.Architecture);
+            Assert.Equal(1, child.Choices.Zip(parent.Choices).Count(p => p.First != p.Second)); // one decision changed
+        }
+        // some mutations of the seeds were refused, and still 6 were trained before evolution took over
+        Assert.Contains(filter.Refused, r => seeds.Any(s => r.Choices.Zip(((FakeArchitecture)s).Choices).Count(p => p.First != p.Second) == 1));
+        // after them the strategy proposes: evolution's own children, from the best members, whichever generation they are
+        Assert.Contains(trials.Skip(8), t => t.Generation >= 2);
+    }
+
+    [Fact]
+    public void Mutations_need_seeds_and_a_mutable_space()
+    {
+        var space = new FakeSpace();
+        var none = Assert.Throws<NasOnnxException>(() => new SeededProposer(new RandomProposer(space), [], space, mutations: 3));
+        Assert.Equal("initial_mutations is 3 and there are no initial architectures to mutate", none.Message);
+        var sampleOnly = Assert.Throws<NasOnnxException>(() => new SeededProposer(new RandomProposer(space), [space.Sample(new Random(1))], new SampleOnlySpace(space), mutations: 3));
+        Assert.Equal("initial_mutations needs a space with mutation; space 'sample-only' has none", sampleOnly.Message);
+    }
 
     [Fact]
     public void Evolution_evaluates_the_seeds_first_and_keeps_them_in_its_first_population()
@@ -54,11 +102,11 @@ public sealed class InitialArchitecturesTests : IDisposable
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
-    public void A_search_killed_during_or_after_the_seeds_resumes_to_the_uninterrupted_result(int every)
+    public void A_search_killed_during_or_after_the_seeds_and_their_mutations_resumes_to_the_uninterrupted_result(int every)
     {
         var space = new FakeSpace();
         var seeds = new IArchitecture[] { new FakeArchitecture([0, 0, 0, 0, 0, 0, 0, 0]), new FakeArchitecture([1, 2, 3, 0, 1, 2, 3, 0]) };
-        ITrialProposer Proposer() => new SeededProposer(new EvolutionProposer(space, population: 6, sample: 2), seeds);
+        ITrialProposer Proposer() => new SeededProposer(new EvolutionProposer(space, population: 6, sample: 2), seeds, space, mutations: 3);
         var reference = Runner(space, Proposer(), null, null).Run();
         string state = Path.Combine(_dir, "state");
         MultiTrialResult result;
