@@ -46,8 +46,15 @@ public class CommittedRunTests
             }
         }
 
-        // The code version is one for the whole run: the sitting that continues it builds that one commit's library.
-        Assert.Single(lockFile.Stages.Values.Select(s => s.Code.Split('/')[^1]).Distinct());
+        // The run goes on with one commit's library (the sitting that continues it builds that one): the stages locked with
+        // it are the newest, and a stage locked with an older library completed before all of them, left from before the
+        // switch and waiting to re-run ("the code changed"), never a stage of another build mixed into this one's.
+        static string CodeOf(StageLock s) => s.Code.Split('/')[^1];
+        string current = CodeOf(lockFile.Stages.Values.MaxBy(s => s.Completed)!);
+        var firstOfCurrent = lockFile.Stages.Values.Where(s => CodeOf(s) == current).Min(s => s.Completed);
+        foreach (var (name, entry) in lockFile.Stages.Where(p => CodeOf(p.Value) != current))
+            Assert.True(entry.Completed < firstOfCurrent,
+                $"stage '{name}' was locked with library {CodeOf(entry)} after stages of the run's library {current} had run");
     }
 
     [Fact]
