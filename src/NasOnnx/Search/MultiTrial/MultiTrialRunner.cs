@@ -124,14 +124,16 @@ public sealed class MultiTrialRunner
         {
             var previous = Ranked(rung - 1);
             int keep = (previous.Count + _o.HalvingEta - 1) / _o.HalvingEta;
-            var todo = previous.Take(keep).Where(t => !_trials.Any(x => x.Trial.Rung == rung && x.Trial.ArchId == t.Trial.ArchId)).ToList();
+            var todo = previous.Take(keep).Where(t => !HasTrial(rung, t.Trial.ArchId)).ToList();
             int next = 0;
             while (true)
             {
                 while (_pending.Count < _o.MaxConcurrent && next < todo.Count)
                 {
                     var (t, arch) = todo[next++];
-                    if (_pending.Any(p => p.Rung == rung && p.ArchId == t.ArchId)) continue;
+                    // A resumed run enters this loop with the trial that was in flight when it stopped: it is in `todo` too,
+                    // and once observed it is in _trials, not _pending, so both are checked or it would be trained twice.
+                    if (_pending.Any(p => p.Rung == rung && p.ArchId == t.ArchId) || HasTrial(rung, t.ArchId)) continue;
                     Submit(arch, rung, [t.ArchId], t.Generation);
                 }
                 if (_pending.Count == 0) break;
@@ -145,6 +147,8 @@ public sealed class MultiTrialRunner
         }
         return Result(interrupted: false);
     }
+
+    private bool HasTrial(int rung, string archId) => _trials.Any(x => x.Trial.Rung == rung && x.Trial.ArchId == archId);
 
     /// <summary>Proposes until max_concurrent new architectures are in flight (or the budget is handed out).</summary>
     private void FillWindow()

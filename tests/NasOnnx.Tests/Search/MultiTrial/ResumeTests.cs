@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NasOnnx.Search;
 using NasOnnx.Search.MultiTrial;
+using NasOnnx.Architectures;
 
 namespace NasOnnx.Tests.Search.MultiTrial;
 
@@ -50,6 +51,52 @@ public class ResumeTests : IDisposable
         SearchLog.Write(_dir["a.csv"], reference.Trials);
         SearchLog.Write(_dir["b.csv"], result.Trials);
         Assert.Equal(File.ReadAllText(_dir["a.csv"]), File.ReadAllText(_dir["b.csv"]));
+    }
+
+    /// <summary>Throws as Ctrl-C or SIGTERM would in the middle of the given evaluation (counted over all processes).</summary>
+    private sealed class KilledAt(IEvaluator inner, int call) : IEvaluator
+    {
+        public int Calls { get; private set; }
+        public int Rungs => inner.Rungs;
+
+        public IReadOnlyDictionary<string, double> Evaluate(IArchitecture architecture, int rung, CancellationToken cancellation)
+        {
+            if (++Calls == call) throw new OperationCanceledException("killed mid-trial");
+            return inner.Evaluate(architecture, rung, cancellation);
+        }
+    }
+
+    [Theory]
+    [InlineData("evolution", 5)]   // rung 0: a proposal in flight
+    [InlineData("evolution", 41)]  // the first trial of rung 1
+    [InlineData("evolution", 44)]  // later in rung 1
+    [InlineData("evolution", 54)]  // rung 2
+    [InlineData("random", 42)]
+    public void Search_killed_in_the_middle_of_a_trial_resumes_it_once(string strategy, int killedCall)
+    {
+        // A kill during a trial (not between trials) leaves it in flight in the saved state; the resumed run trains it and
+        // goes on. In a halving rung that trial must not be trained a second time (it once was: the rung's to-do list still
+        // named it after it had been observed).
+        var space = new FakeSpace(decisions: 5, choices: 3);
+        var reference = Run(strategy, new FakeEvaluator(space, rungs: 3), space, seed: 11, stateDir: null, stopAfter: null);
+        Assert.True(reference.Trials.Count >= killedCall, $"{reference.Trials.Count} trials");
+
+        string state = _dir[$"killed-{strategy}-{killedCall}"];
+        var evaluator = new FakeEvaluator(space, rungs: 3);
+        var killing = new KilledAt(evaluator, killedCall);
+        var options = new MultiTrialOptions { Trials = 40, Seed = 11, StateDir = state, Fingerprint = strategy };
+        MultiTrialRunner Runner() => new(space, StrategyComparisonTests.Proposer(strategy, space),
+            new CachingEvaluator(killing, Path.Combine(state, CachingEvaluator.FileName)), new SingleObjective(), options);
+
+        Assert.Throws<OperationCanceledException>(() => Runner().Run());
+        var pending = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(state, MultiTrialRunner.StateFile)))!["pending"];
+        Assert.Equal(reference.Trials[killedCall - 1].ArchId, Assert.Single(pending!.AsArray())!["arch_id"]!.GetValue<string>());
+
+        var result = Runner().Run();
+        Assert.Equal(Serialize(reference.Trials), Serialize(result.Trials));
+        Assert.Equal(result.Trials.Count, result.Trials.Select(t => (t.Rung, t.ArchId)).Distinct().Count());
+        Assert.Empty(evaluator.Duplicates);
+        Assert.Equal(result.Trials.Count, evaluator.Calls);
     }
 
     [Fact]
