@@ -56,12 +56,12 @@ public class ResumeTests : IDisposable
     /// <summary>Throws as Ctrl-C or SIGTERM would in the middle of the given evaluation (counted over all processes).</summary>
     private sealed class KilledAt(IEvaluator inner, int call) : IEvaluator
     {
-        public int Calls { get; private set; }
+        private int _calls;
         public int Rungs => inner.Rungs;
 
         public IReadOnlyDictionary<string, double> Evaluate(IArchitecture architecture, int rung, CancellationToken cancellation)
         {
-            if (++Calls == call) throw new OperationCanceledException("killed mid-trial");
+            if (++_calls == call) throw new OperationCanceledException("killed mid-trial");
             return inner.Evaluate(architecture, rung, cancellation);
         }
     }
