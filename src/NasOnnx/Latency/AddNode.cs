@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.Ops;
 using NasOnnx.OnnxGraph;
 
@@ -7,6 +8,6 @@ namespace NasOnnx.Latency;
 public sealed class AddNode : OpModule
 {
     public AddNode() : base(nameof(AddNode)) => RegisterComponents();
-    public override Tensor forward(Tensor x) => x.add(x);
+    public override Tensor forward(Tensor x) => x.Plus(x);
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name) => g.Add(input, input, name + ".add");
 }

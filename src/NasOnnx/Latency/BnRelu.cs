@@ -14,7 +14,7 @@ public sealed class BnRelu : OpModule
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => nn.functional.relu(bn.call(x));
+    public override Tensor forward(Tensor x) => nn.functional.relu(bn.Normalize(x));
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name) => g.Relu(g.BatchNorm(input, bn, name + ".bn"), name + ".relu");
 }

@@ -39,7 +39,7 @@ public sealed class AuxiliaryTraining : nn.Module<Tensor, Tensor>, IAuxiliaryOut
     public (Tensor Logits, Tensor? AuxLogits) ForwardWithAuxiliary(Tensor input)
     {
         var (logits, feature) = _feature.ForwardWithFeature(input, _feature.AuxiliaryCell);
-        return (logits, feature is null ? null : aux.call(feature));
+        return (logits, feature is null ? null : Ops.HeldScalarBatchNorm.RunSequential(aux, feature));
     }
 
     public void OnEpochStart(int epoch, int epochs, double dropPath) => (net as IEpochAware)?.OnEpochStart(epoch, epochs, dropPath);

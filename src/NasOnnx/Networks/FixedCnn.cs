@@ -32,5 +32,5 @@ public sealed class FixedCnn : Module<Tensor, Tensor>
         nn.BatchNorm2d(cout),
         nn.ReLU(inplace: true));
 
-    public override Tensor forward(Tensor input) => classifier.forward(features.forward(input));
+    public override Tensor forward(Tensor input) => classifier.forward(Ops.HeldScalarBatchNorm.RunSequential(features, input));
 }

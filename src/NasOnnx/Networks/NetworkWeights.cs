@@ -119,10 +119,10 @@ public static class NetworkWeights
                         break;
                     }
                 case BatchNorm2d bn:
-                    bn.weight?.fill_(1);
-                    bn.bias?.fill_(0);
+                    bn.weight?.fill_(HeldScalars.FloatOne);
+                    bn.bias?.fill_(HeldScalars.FloatZero);
                     bn.running_mean?.zero_();
-                    bn.running_var?.fill_(1);
+                    bn.running_var?.fill_(HeldScalars.FloatOne);
                     break;
                 // text networks' modules (image networks have none, so their draws are unchanged)
                 case Conv1d conv1:
@@ -138,7 +138,10 @@ public static class NetworkWeights
                     // vector is sqrt(width) long and AdamW's steps (about lr per coordinate) move it by a fraction of a
                     // percent, so rare words barely learn in the few epochs a search or a retrain gives them (the
                     // fairseq/Transformer convention).
-                    emb.weight!.copy_(torch.randn(emb.weight.shape, generator: gen).mul_(1 / Math.Sqrt(emb.weight.shape[1])));
+                    {
+                        using var scale = (1 / Math.Sqrt(emb.weight!.shape[1])).ToScalar(); // held: see HeldScalars
+                        emb.weight.copy_(torch.randn(emb.weight.shape, generator: gen).mul_(scale));
+                    }
                     break;
                 case GRU gru:
                     {
@@ -149,8 +152,8 @@ public static class NetworkWeights
                         break;
                     }
                 case LayerNorm ln:
-                    ln.weight?.fill_(1);
-                    ln.bias?.fill_(0);
+                    ln.weight?.fill_(HeldScalars.FloatOne);
+                    ln.bias?.fill_(HeldScalars.FloatZero);
                     break;
             }
         }

@@ -37,7 +37,7 @@ public sealed class ConvBn : OpModule, IReluFirstOp
     private Tensor Body(Tensor x)
     {
         x = conv.call(x);
-        if (bn is not null) x = bn.call(x);
+        if (bn is not null) x = bn.Normalize(x);
         return _act.Apply(x);
     }
 

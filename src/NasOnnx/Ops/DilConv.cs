@@ -21,7 +21,7 @@ public sealed class DilConv : OpModule, IReluFirstOp
 
     public bool StartsWithRelu => true;
 
-    public Tensor ForwardAfterRelu(Tensor relued) => bn.call(pw.call(dw.call(relued)));
+    public Tensor ForwardAfterRelu(Tensor relued) => bn.Normalize(pw.call(dw.call(relued)));
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)
     {

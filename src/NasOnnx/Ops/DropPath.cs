@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 namespace NasOnnx.Ops;
 
 /// <summary>
@@ -20,12 +21,13 @@ public sealed class DropPath : nn.Module<Tensor, Tensor>
     public static Tensor Apply(Tensor x, double probability, bool training, Generator? generator = null)
     {
         if (!training || probability <= 0) return x;
-        if (probability >= 1) return x.mul(0);
+        if (probability >= 1) return x.mul(HeldScalars.FloatZero);
         double keep = 1 - probability;
         var shape = new long[x.dim()];
         Array.Fill(shape, 1L);
         shape[0] = x.shape[0];
         using var mask = torch.empty(shape, dtype: x.dtype, device: x.device).bernoulli_(keep, generator);
-        return x.div(keep).mul(mask);
+        using var keepScalar = keep.ToScalar(); // held: see HeldScalars
+        return x.div(keepScalar).mul(mask);
     }
 }

@@ -28,7 +28,7 @@ public sealed class FactorizedReduce : OpModule, IReluFirstOp
     public Tensor ForwardAfterRelu(Tensor x)
     {
         var shifted = nn.functional.pad(x.slice(2, 1, x.shape[2], 1).slice(3, 1, x.shape[3], 1), (0L, 1L, 0L, 1L));
-        return bn.call(torch.cat([conv1.call(x), conv2.call(shifted)], 1));
+        return bn.Normalize(torch.cat([conv1.call(x), conv2.call(shifted)], 1));
     }
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)

@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Ops;
@@ -27,7 +28,7 @@ public sealed class MBConv : OpModule
     {
         var y = expand is null ? x : expand.call(x);
         y = project.call(dw.call(y));
-        return _residual ? y.add(x) : y;
+        return _residual ? y.Plus(x) : y;
     }
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)

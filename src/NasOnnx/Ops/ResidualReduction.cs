@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Ops;
@@ -22,7 +23,7 @@ public sealed class ResidualReduction : OpModule
     {
         var basic = conv_b.call(conv_a.call(x));
         var shortcut = downsample.call(nn.functional.avg_pool2d(x, 2, 2, 0));
-        return shortcut.add(basic);
+        return shortcut.Plus(basic);
     }
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)

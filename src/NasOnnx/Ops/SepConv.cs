@@ -26,8 +26,8 @@ public sealed class SepConv : OpModule, IReluFirstOp
 
     public Tensor ForwardAfterRelu(Tensor relued)
     {
-        var x = bn1.call(pw1.call(dw1.call(relued)));
-        return bn2.call(pw2.call(dw2.call(nn.functional.relu(x))));
+        var x = bn1.Normalize(pw1.call(dw1.call(relued)));
+        return bn2.Normalize(pw2.call(dw2.call(nn.functional.relu(x))));
     }
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)

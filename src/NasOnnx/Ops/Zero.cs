@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Ops;
@@ -10,8 +11,8 @@ public sealed class Zero : OpModule
 
     public override Tensor forward(Tensor x)
     {
-        if (_stride == 1) return x.mul(0f);
-        return x.slice(2, 0, x.shape[2], _stride).slice(3, 0, x.shape[3], _stride).mul(0f);
+        if (_stride == 1) return x.mul(HeldScalars.FloatZero);
+        return x.slice(2, 0, x.shape[2], _stride).slice(3, 0, x.shape[3], _stride).mul(HeldScalars.FloatZero);
     }
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)

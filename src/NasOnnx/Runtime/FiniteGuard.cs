@@ -64,8 +64,8 @@ public static class FiniteGuard
         Tensor? total = null;
         foreach (var g in gradients)
         {
-            var sq = g.detach().to_type(ScalarType.Float64).square().sum();
-            total = total is null ? sq : total + sq;
+            var sq = g.detach().to_type(ScalarType.Float64).Squared().sum();
+            total = total is null ? sq : total.Plus(sq);
         }
         return total is null ? 0 : Math.Sqrt(total.item<double>());
     }

@@ -14,11 +14,13 @@ public sealed class ArchParameters : IDisposable
     public AlphaGroup Alpha(string name) => Alphas.First(a => a.Name == name);
     public BetaGroup? Beta(string name) => Betas.FirstOrDefault(b => b.Name == name);
 
+    private static readonly Scalar InitialScale = 1e-3.ToScalar(); // held: see Runtime.HeldScalars
+
     /// <summary>Adds a group initialized as DARTS does: 1e-3 * N(0, 1), from a private generator.</summary>
     public AlphaGroup AddAlpha(string name, IReadOnlyList<string> rows, IReadOnlyList<string> choices, Generator gen)
     {
         using var _ = torch.no_grad();
-        var g = new AlphaGroup(name, rows, choices, new Parameter(torch.randn([rows.Count, choices.Count], generator: gen).mul_(1e-3)));
+        var g = new AlphaGroup(name, rows, choices, new Parameter(torch.randn([rows.Count, choices.Count], generator: gen).mul_(InitialScale)));
         Alphas.Add(g);
         return g;
     }
@@ -26,7 +28,7 @@ public sealed class ArchParameters : IDisposable
     public BetaGroup AddBeta(string name, IReadOnlyList<string> rows, Generator gen)
     {
         using var _ = torch.no_grad();
-        var g = new BetaGroup(name, rows, new Parameter(torch.randn([rows.Count], generator: gen).mul_(1e-3)));
+        var g = new BetaGroup(name, rows, new Parameter(torch.randn([rows.Count], generator: gen).mul_(InitialScale)));
         Betas.Add(g);
         return g;
     }

@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.Latency;
 using NasOnnx.Architectures;
 
@@ -25,6 +26,8 @@ namespace NasOnnx.Supernets;
 /// </summary>
 public sealed class ExpectedLatency(double fixedMs, IReadOnlyList<GroupLatency> groups)
 {
+    private static readonly Scalar DenominatorFloor = 1e-12.ToScalar(); // held: see Runtime.HeldScalars
+
     public double FixedMs { get; } = fixedMs;
     public IReadOnlyList<GroupLatency> Groups { get; } = groups;
 
@@ -113,12 +116,14 @@ public sealed class ExpectedLatency(double fixedMs, IReadOnlyList<GroupLatency> 
                     perRow = perRow.mul(w);
                     keep = keep.mul(w);
                 }
+                using var keepPerNode = ((long)g.KeepPerNode).ToScalar(); // held: see HeldScalars
                 // clamp: all-'none' rows in float32 could make the denominator 0 (the numerator is then 0 as well)
                 term = torch.stack(g.Nodes.Select(n => perRow.narrow(0, n.Start, n.Count).sum()
-                    .div(keep.narrow(0, n.Start, n.Count).sum().clamp_min(1e-12))).ToArray()).sum().mul(g.KeepPerNode);
+                    .div(keep.narrow(0, n.Start, n.Count).sum().clamp_min(DenominatorFloor))).ToArray()).sum().mul(keepPerNode);
             }
-            total = total is null ? term : total.add(term);
+            total = total is null ? term : total.Plus(term);
         }
-        return (total ?? torch.zeros(1, dtype: ScalarType.Float64).sum()).add(FixedMs);
+        using var fixedMs = FixedMs.ToScalar(); // held: see HeldScalars
+        return (total ?? torch.zeros(1, dtype: ScalarType.Float64).sum()).add(fixedMs, HeldScalars.LongOne);
     }
 }

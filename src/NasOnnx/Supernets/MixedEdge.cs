@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.Ops;
 
 namespace NasOnnx.Supernets;
@@ -75,7 +76,7 @@ public sealed class MixedEdge : nn.Module
                 }
                 using var wi = w[i];
                 if (acc is null) acc = y.mul(wi);
-                else acc.addcmul_(y, wi, 1); // fused multiply-add; acc is not saved by autograd, so in place is safe
+                else acc.addcmul_(y, wi, HeldScalars.FloatOne); // fused multiply-add; acc is not saved by autograd, so in place is safe
                 y.Dispose(); // autograd keeps what it needs; the handle would pin the memory until the batch ends
             }
             return acc;

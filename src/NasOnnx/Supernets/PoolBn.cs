@@ -17,7 +17,7 @@ public sealed class PoolBn : OpModule
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => bn.call(pool.call(x));
+    public override Tensor forward(Tensor x) => bn.Normalize(pool.call(x));
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name) =>
         throw new NotSupportedException("supernets are not exported; derive an architecture and export its network");

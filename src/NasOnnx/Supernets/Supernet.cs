@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.Architectures;
 
 namespace NasOnnx.Supernets;
@@ -76,13 +77,16 @@ public abstract class Supernet : nn.Module<Tensor, Tensor>
                 case SupernetMode.Gumbel:
                     {
                         Tensor u;
+                        using var low = 1e-10.ToScalar(); // held: see HeldScalars
+                        using var high = (1 - 1e-10).ToScalar();
+                        using var tau = Tau.ToScalar();
                         using (torch.no_grad())
-                            u = torch.rand(g.Logits.shape, generator: Noise, dtype: g.Logits.dtype).clamp_(1e-10, 1 - 1e-10);
+                            u = torch.rand(g.Logits.shape, generator: Noise, dtype: g.Logits.dtype).clamp_(low, high);
                         var gumbel = u.log().neg_().log().neg_();
-                        var soft = nn.functional.softmax(nn.functional.log_softmax(g.Logits, -1).add(gumbel).div(Tau), -1);
+                        var soft = nn.functional.softmax(nn.functional.log_softmax(g.Logits, -1).Plus(gumbel).div(tau), -1);
                         var index = soft.detach().argmax(-1).data<long>().ToArray();
                         var hard = nn.functional.one_hot(torch.tensor(index), g.Choices.Count).to_type(soft.dtype);
-                        var st = hard.sub(soft.detach()).add(soft); // value: one-hot; gradient: softmax's
+                        var st = hard.sub(soft.detach()).Plus(soft); // value: one-hot; gradient: softmax's
                         var idx = new int[rows];
                         for (int r = 0; r < rows; r++)
                         {
@@ -111,7 +115,7 @@ public abstract class Supernet : nn.Module<Tensor, Tensor>
     {
         if (y is null) return sum;
         if (sum is null) return y;
-        var next = sum.add(y);
+        var next = sum.Plus(y);
         sum.Dispose();
         y.Dispose();
         return next;

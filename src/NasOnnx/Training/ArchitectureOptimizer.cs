@@ -12,7 +12,7 @@ public static class ArchitectureOptimizer
 
     public static Adam Adam(IEnumerable<Parameter> parameters, double lr = DartsLearningRate, double beta1 = DartsBeta1,
         double beta2 = DartsBeta2, double weightDecay = DartsWeightDecay) =>
-        torch.optim.Adam(parameters, lr, beta1, beta2, weight_decay: weightDecay);
+        new Optimizers.HeldScalarAdam(parameters, lr, beta1, beta2, weightDecay: weightDecay);
 
     /// <summary>One update: zero the gradients, back-propagate <paramref name="loss"/>, step.</summary>
     public static void Step(optim.Optimizer optimizer, Tensor loss)

@@ -1,3 +1,4 @@
+using NasOnnx.Training.Optimizers;
 using NasOnnx.Data;
 using NasOnnx.Runtime;
 using NasOnnx.Networks;
@@ -25,9 +26,9 @@ public sealed class TrainStep : IDisposable
         _parameters = model.parameters().ToArray();
         Optimizer = recipe.Optimizer switch
         {
-            TrainingRecipe.SgdOptimizer => torch.optim.SGD(_parameters, recipe.LearningRate, momentum: recipe.Momentum,
-                weight_decay: recipe.WeightDecay, nesterov: recipe.Nesterov && recipe.Momentum > 0),
-            TrainingRecipe.AdamWOptimizer => torch.optim.AdamW(_parameters, recipe.LearningRate, weight_decay: recipe.WeightDecay),
+            TrainingRecipe.SgdOptimizer => new HeldScalarSgd(_parameters, recipe.LearningRate, momentum: recipe.Momentum,
+                weightDecay: recipe.WeightDecay, nesterov: recipe.Nesterov && recipe.Momentum > 0),
+            TrainingRecipe.AdamWOptimizer => new HeldScalarAdamW(_parameters, recipe.LearningRate, weightDecay: recipe.WeightDecay),
             _ => throw new NasOnnxException($"unknown optimizer '{recipe.Optimizer}'", $"use optimizer: {TrainingRecipe.SgdOptimizer} or {TrainingRecipe.AdamWOptimizer}"),
         };
     }
@@ -51,7 +52,10 @@ public sealed class TrainStep : IDisposable
             logits = main;
             loss = nn.functional.cross_entropy(logits, y, label_smoothing: _recipe.LabelSmoothing);
             if (auxLogits is not null)
-                loss = loss + _recipe.AuxWeight * nn.functional.cross_entropy(auxLogits, y, label_smoothing: _recipe.LabelSmoothing);
+            {
+                using var auxWeight = _recipe.AuxWeight.ToScalar(); // held: see HeldScalars
+                loss = loss.Plus(nn.functional.cross_entropy(auxLogits, y, label_smoothing: _recipe.LabelSmoothing).mul(auxWeight));
+            }
         }
         else
         {

@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Ops.Sequence;
@@ -41,8 +42,8 @@ public sealed class SelfAttention : SequenceOp
         // keep every one alive until the batch ends, so they are scaled and masked in place (matmul's backward needs its
         // inputs, not its output) and released as soon as they are used; autograd keeps what backward needs by itself.
         var scores = Split(q).matmul(Split(k).transpose(2, 3));
-        scores.mul_(Scale);
-        if (mask is not null) scores.add_(mask.KeyBias);
+        using (var scale = Scale.ToScalar()) scores.mul_(scale); // held: see HeldScalars
+        if (mask is not null) scores.PlusInPlace(mask.KeyBias);
         var weights = nn.functional.softmax(scores, -1);
         scores.Dispose();
         var attended = weights.matmul(Split(v)); // [N, H, L, d]

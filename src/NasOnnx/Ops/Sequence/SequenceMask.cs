@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 namespace NasOnnx.Ops.Sequence;
 
 /// <summary>
@@ -25,8 +26,10 @@ public sealed class SequenceMask
     /// <summary>Additive attention bias of a padded key: large enough that exp() is exactly 0, finite so that an all-padding row gives no NaN.</summary>
     public const float KeyPenalty = 1e9f;
 
+    private static readonly Scalar KeyPenaltyScalar = KeyPenalty.ToScalar(); // held: see HeldScalars
+
     /// <summary>[N, L, 1] bool: true at real tokens.</summary>
-    public Tensor Real => _real ??= _ids.ne(PadId).unsqueeze(2);
+    public Tensor Real => _real ??= _ids.ne(HeldScalars.LongZero).unsqueeze(2);
 
     /// <summary>[N, L, 1] bool: true at padding.</summary>
     public Tensor Pad => _pad ??= Real.logical_not();
@@ -38,13 +41,13 @@ public sealed class SequenceMask
     public Tensor Count => _count ??= Weights.sum(1);
 
     /// <summary>[N, 1] bool: rows without any real token.</summary>
-    public Tensor Empty => _empty ??= Count.le(0);
+    public Tensor Empty => _empty ??= Count.le(HeldScalars.FloatZero);
 
     /// <summary>[N] int64: real tokens per row, at least 1 (what the ONNX GRU's sequence_lens gets).</summary>
-    public Tensor Lengths => _lengths ??= Count.clamp_min(1).reshape(-1).to_type(ScalarType.Int64);
+    public Tensor Lengths => _lengths ??= Count.clamp_min(HeldScalars.FloatOne).reshape(-1).to_type(ScalarType.Int64);
 
     /// <summary>[N, 1, 1, L] float: 0 for real keys, -<see cref="KeyPenalty"/> for padded ones (added to attention scores).</summary>
-    public Tensor KeyBias => _keyBias ??= Weights.sub(1).mul(KeyPenalty).transpose(1, 2).unsqueeze(1);
+    public Tensor KeyBias => _keyBias ??= Weights.sub(HeldScalars.FloatOne).mul(KeyPenaltyScalar).transpose(1, 2).unsqueeze(1);
 
     /// <summary>[N, L] int64: position t of row n maps to len-1-t inside the row's length and to itself in the padding, so
     /// gathering with it reverses every row within its own length (its own inverse).</summary>
@@ -56,7 +59,7 @@ public sealed class SequenceMask
             long length = _ids.shape[1];
             var t = torch.arange(length, dtype: ScalarType.Int64).unsqueeze(0);
             var len = Lengths.unsqueeze(1);
-            _reverse = torch.where(t.lt(len), len.sub(1).sub(t), t);
+            _reverse = torch.where(t.lt(len), len.sub(HeldScalars.LongOne).sub(t), t);
             return _reverse;
         }
     }

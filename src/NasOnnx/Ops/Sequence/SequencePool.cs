@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.OnnxGraph;
 
 namespace NasOnnx.Ops.Sequence;
@@ -24,21 +25,23 @@ public sealed class SequencePool : SequenceOp
     {
         if (_kind == PoolKind.Max)
         {
-            var input = mask is null ? x : x.masked_fill(mask.Pad, float.NegativeInfinity);
+            var input = mask is null ? x : x.masked_fill(mask.Pad, HeldScalars.FloatNegativeInfinity);
             var y = nn.functional.max_pool1d(input.transpose(1, 2), Kernel, 1, Kernel / 2).transpose(1, 2);
-            return mask is null ? y : y.masked_fill(mask.Pad, 0);
+            return mask is null ? y : y.masked_fill(mask.Pad, HeldScalars.FloatZero);
         }
         if (mask is null)
             return nn.functional.avg_pool1d(x.transpose(1, 2), Kernel, 1, Kernel / 2, ceil_mode: false, count_include_pad: false).transpose(1, 2);
         // x is 0 at padding: the windowed sum covers the real neighbours only; divide by how many there are
         var sum = nn.functional.avg_pool1d(x.transpose(1, 2), Kernel, 1, Kernel / 2, ceil_mode: false, count_include_pad: true);
-        var count = nn.functional.avg_pool1d(mask.Weights.transpose(1, 2), Kernel, 1, Kernel / 2, ceil_mode: false, count_include_pad: true).clamp_min(MinCount);
-        return sum.div(count).transpose(1, 2).masked_fill(mask.Pad, 0);
+        var count = nn.functional.avg_pool1d(mask.Weights.transpose(1, 2), Kernel, 1, Kernel / 2, ceil_mode: false, count_include_pad: true).clamp_min(MinCountScalar);
+        return sum.div(count).transpose(1, 2).masked_fill(mask.Pad, HeldScalars.FloatZero);
     }
 
     /// <summary>Floor of the (scaled) neighbour count: only padded positions, whose output is replaced, can be below it;
     /// it keeps their 0/0 out of the gradient.</summary>
     private const float MinCount = 1e-6f;
+
+    private static readonly Scalar MinCountScalar = MinCount.ToScalar(); // held: see HeldScalars
 
     public override string Emit(OnnxGraphBuilder g, string x, OnnxSequenceMask? mask, string name)
     {

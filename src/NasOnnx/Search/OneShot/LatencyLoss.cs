@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using System.Globalization;
 using NasOnnx.Supernets;
 
@@ -45,13 +46,22 @@ public sealed class LatencyLoss
         Kind == LatencyLossKind.None ? crossEntropy : Combine(crossEntropy, Expected.Compute(arch).to_type(crossEntropy.dtype));
 
     /// <summary>The loss form on tensors (both 0-d).</summary>
-    public Tensor Combine(Tensor crossEntropy, Tensor expectedMs) => Kind switch
+    public Tensor Combine(Tensor crossEntropy, Tensor expectedMs)
     {
-        LatencyLossKind.Proxyless => crossEntropy.add(expectedMs.sub(TargetMs).div(TargetMs).mul(Weight)),
-        // clamp: ln of a latency below 1 us would be negative (no real model is that fast)
-        LatencyLossKind.Fbnet => crossEntropy.mul(expectedMs.mul(UsPerMs).clamp_min(1.0 + 1e-6).log().pow(Beta).mul(Weight)),
-        _ => crossEntropy,
-    };
+        // Every Scalar held for its call (see HeldScalars): this runs every architecture step.
+        using var target = TargetMs.ToScalar();
+        using var weight = Weight.ToScalar();
+        using var usPerMs = UsPerMs.ToScalar();
+        using var floor = (1.0 + 1e-6).ToScalar();
+        using var beta = Beta.ToScalar();
+        return Kind switch
+        {
+            LatencyLossKind.Proxyless => crossEntropy.Plus(expectedMs.sub(target).div(target).mul(weight)),
+            // clamp: ln of a latency below 1 us would be negative (no real model is that fast)
+            LatencyLossKind.Fbnet => crossEntropy.mul(expectedMs.mul(usPerMs).clamp_min(floor).log().pow(beta).mul(weight)),
+            _ => crossEntropy,
+        };
+    }
 
     /// <summary>The same forms on numbers (logs and tests).</summary>
     public double Combine(double crossEntropy, double expectedMs) => Kind switch

@@ -1,3 +1,4 @@
+using NasOnnx.Training.Optimizers;
 using NasOnnx.Supernets;
 using NasOnnx.Runtime;
 
@@ -22,8 +23,8 @@ public sealed class SupernetTrainer : IDisposable
         _net = net;
         _weights = net.parameters().ToArray();
         _arch = net.Arch.All.ToArray();
-        _weightOpt = optim.SGD(_weights, s.WeightLr, momentum: s.Momentum, weight_decay: s.WeightDecay);
-        _archOpt = optim.Adam(_arch, s.ArchLr, beta1: 0.5, beta2: 0.999, weight_decay: s.ArchWeightDecay);
+        _weightOpt = new HeldScalarSgd(_weights, s.WeightLr, momentum: s.Momentum, weightDecay: s.WeightDecay);
+        _archOpt = new HeldScalarAdam(_arch, s.ArchLr, beta1: 0.5, beta2: 0.999, weightDecay: s.ArchWeightDecay);
         _clip = s.GradClip;
         WeightLr = s.WeightLr;
     }
@@ -102,8 +103,9 @@ public sealed class SupernetTrainer : IDisposable
             using (torch.NewDisposeScope())
             {
                 var gTrain = Grad(nn.functional.cross_entropy(_net.call(xTrain), yTrain), _weights);
+                using var step = (-lr).ToScalar(); // held: see HeldScalars
                 using (torch.no_grad())
-                    for (int i = 0; i < _weights.Length; i++) _weights[i].add_(gTrain[i], alpha: -lr);
+                    for (int i = 0; i < _weights.Length; i++) _weights[i].add_(gTrain[i], alpha: step);
             }
             Tensor[] dAlpha, v;
             double valLoss;
@@ -119,13 +121,14 @@ public sealed class SupernetTrainer : IDisposable
                 correct = logits.argmax(1).eq(yVal).sum().item<long>();
             }
             double norm;
-            using (torch.no_grad()) norm = Math.Sqrt(v.Sum(t => t.pow(2).sum().ToDouble()));
+            using (torch.no_grad()) norm = Math.Sqrt(v.Sum(t => t.Squared().sum().ToDouble()));
             double r = HessianStep / Math.Max(norm, 1e-12);
 
             var gPlus = ArchGradAt(backup, v, r, xTrain, yTrain);
             var gMinus = ArchGradAt(backup, v, -r, xTrain, yTrain);
             var grads = new Tensor[_arch.Length];
-            for (int i = 0; i < grads.Length; i++) grads[i] = dAlpha[i].sub(gPlus[i].sub(gMinus[i]).mul(lr / (2 * r)));
+            using var finiteDifference = (lr / (2 * r)).ToScalar();
+            for (int i = 0; i < grads.Length; i++) grads[i] = dAlpha[i].sub(gPlus[i].sub(gMinus[i]).mul(finiteDifference));
             return (grads, valLoss, correct);
         }
         finally
@@ -139,7 +142,10 @@ public sealed class SupernetTrainer : IDisposable
     private Tensor[] ArchGradAt(Tensor[] w, Tensor[] v, double scale, Tensor x, Tensor y)
     {
         using (torch.no_grad())
-            for (int i = 0; i < _weights.Length; i++) _weights[i].copy_(w[i]).add_(v[i], alpha: scale);
+        {
+            using var alpha = scale.ToScalar();
+            for (int i = 0; i < _weights.Length; i++) _weights[i].copy_(w[i]).add_(v[i], alpha: alpha);
+        }
         using var pass = torch.NewDisposeScope();
         var loss = nn.functional.cross_entropy(_net.call(x), y);
         return Grad(loss, _arch).Select(t => t.MoveToOuterDisposeScope()).ToArray();
@@ -176,7 +182,7 @@ public sealed class SupernetTrainer : IDisposable
         for (int i = 0; i < _arch.Length; i++)
         {
             var term = _arch[i].mul(grads[i].detach()).sum();
-            surrogate = surrogate is null ? term : surrogate.add(term);
+            surrogate = surrogate is null ? term : surrogate.Plus(term);
         }
         surrogate?.backward();
         _archOpt.step();

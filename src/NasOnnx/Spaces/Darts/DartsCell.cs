@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.Ops;
 using NasOnnx.OnnxGraph;
 
@@ -32,7 +33,7 @@ public sealed class DartsCell : nn.Module<Tensor, Tensor, Tensor>
         {
             var h1 = Path(2 * node, states[_inputs[2 * node]]);
             var h2 = Path(2 * node + 1, states[_inputs[2 * node + 1]]);
-            states.Add(h1.add(h2));
+            states.Add(h1.Plus(h2));
         }
         return torch.cat(states.Skip(2).ToArray(), 1);
     }

@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.Ops;
 using NasOnnx.OnnxGraph;
 
@@ -21,7 +22,7 @@ public sealed class MacroLayerModule : nn.Module
     public Tensor Forward(Tensor x, IReadOnlyList<Tensor> outputs)
     {
         var y = op.call(x);
-        for (int k = 0; k < _from.Length; k++) y = y.add(skips[k].call(outputs[_from[k]]));
+        for (int k = 0; k < _from.Length; k++) y = y.Plus(skips[k].call(outputs[_from[k]]));
         return y;
     }
 

@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.Ops;
 using NasOnnx.OnnxGraph;
 
@@ -33,7 +34,7 @@ public sealed class Nb201Cell : OpModule
             foreach (int e in Incoming(to))
             {
                 var h = edges[e].call(nodes[Nb201Architecture.EdgeOrder[e].From]);
-                sum = sum is null ? h : sum.add(h);
+                sum = sum is null ? h : sum.Plus(h);
             }
             nodes.Add(sum!);
         }

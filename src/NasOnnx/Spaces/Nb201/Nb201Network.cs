@@ -35,7 +35,7 @@ public sealed class Nb201Network : NasNetwork
     {
         x = stem.call(x);
         foreach (var cell in cells) x = cell.call(x);
-        return Classify(nn.functional.relu(lastact.call(x)), classifier);
+        return Classify(nn.functional.relu(lastact.Normalize(x)), classifier);
     }
 
     public override string EmitOnnx(OnnxGraphBuilder g, string input, string name)

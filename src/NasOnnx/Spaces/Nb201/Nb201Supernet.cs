@@ -43,7 +43,7 @@ public sealed class Nb201Supernet : Supernet
         foreach (var cell in cells)
             using (torch.NewDisposeScope())
                 x = (cell is Nb201SearchCell sc ? sc.Run(x, sel) : ((ResidualReduction)cell).call(x)).MoveToOuterDisposeScope();
-        return classifier.call(nn.functional.adaptive_avg_pool2d(nn.functional.relu(lastact.call(x)), 1).flatten(1));
+        return classifier.call(nn.functional.adaptive_avg_pool2d(nn.functional.relu(lastact.Normalize(x)), 1).flatten(1));
     }
 
     public override Dictionary<string, int[]> PathOf(IArchitecture architecture)

@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.Data;
 using NasOnnx.OnnxGraph;
 using NasOnnx.Ops;
@@ -34,8 +35,10 @@ public sealed class TextEmbedding : OpModule
     {
         if (ids.dim() != 2 || ids.dtype != ScalarType.Int64)
             throw new ArgumentException($"a text network takes int64 token ids [batch, length]; got {ids.dtype} [{string.Join(", ", ids.shape)}]", nameof(ids));
-        var known = ids.ge(0).logical_and(ids.lt(_vocabulary));
-        var x = drop.call(embed.call(ids.masked_fill(known.logical_not(), TokenIds.Unknown)));
+        using var vocabulary = ((long)_vocabulary).ToScalar(); // held: see HeldScalars
+        using var unknown = ((long)TokenIds.Unknown).ToScalar();
+        var known = ids.ge(HeldScalars.LongZero).logical_and(ids.lt(vocabulary));
+        var x = drop.call(embed.call(ids.masked_fill(known.logical_not(), unknown)));
         if (project is not null) x = project.call(x);
         return x.mul(mask.Weights);
     }

@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.OnnxGraph;
 using NasOnnx.Ops;
 using NasOnnx.Ops.Sequence;
@@ -30,11 +31,11 @@ public sealed class TextHead : OpModule
         var parts = new List<Tensor>();
         if (_pooling != TextPooling.Mean)
         {
-            var max = (mask is null ? x : x.masked_fill(mask.Pad, float.NegativeInfinity)).amax([1]);
-            parts.Add(mask is null ? max : max.masked_fill(mask.Empty, 0));
+            var max = (mask is null ? x : x.masked_fill(mask.Pad, HeldScalars.FloatNegativeInfinity)).amax([1]);
+            parts.Add(mask is null ? max : max.masked_fill(mask.Empty, HeldScalars.FloatZero));
         }
         if (_pooling != TextPooling.Max)
-            parts.Add(mask is null ? x.mean([1]) : x.sum(1).div(mask.Count.clamp_min(1)));
+            parts.Add(mask is null ? x.mean([1]) : x.sum(1).div(mask.Count.clamp_min(HeldScalars.FloatOne)));
         var pooled = parts.Count == 1 ? parts[0] : torch.cat(parts, 1);
         return classifier.call(drop.call(pooled));
     }

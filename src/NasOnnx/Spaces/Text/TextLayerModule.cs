@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.OnnxGraph;
 using NasOnnx.Ops.Sequence;
 
@@ -19,7 +20,7 @@ public sealed class TextLayerModule : nn.Module
     public Tensor Forward(Tensor x, IEnumerable<Tensor> skips, SequenceMask mask)
     {
         var y = op.Forward(x, mask);
-        foreach (var s in skips) y = y.add(s);
+        foreach (var s in skips) y = y.Plus(s);
         return norm.Forward(y, mask);
     }
 

@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.Ops.Sequence;
 using NasOnnx.Supernets;
 
@@ -31,7 +32,7 @@ public sealed class TextMixedLayer : nn.Module
             for (int i = 0; i < ops.Count; i++)
             {
                 var y = norm.Forward(ops[i].Forward(x, mask), mask).mul(w[i]);
-                acc = acc is null ? y : acc.add(y);
+                acc = acc is null ? y : acc.Plus(y);
             }
             return acc!;
         }

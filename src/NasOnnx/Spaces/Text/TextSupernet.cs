@@ -1,3 +1,4 @@
+using NasOnnx.Runtime;
 using NasOnnx.Architectures;
 using NasOnnx.Networks;
 using NasOnnx.Ops.Sequence;
@@ -49,7 +50,7 @@ public sealed class TextSupernet : Supernet
             for (int p = 0; p < heads.Count; p++)
             {
                 var y = heads[p].Forward(x, mask).mul(w[p]);
-                acc = acc is null ? y : acc.add(y);
+                acc = acc is null ? y : acc.Plus(y);
             }
             return acc!;
         }

@@ -1,0 +1,45 @@
+using NasOnnx.Runtime;
+
+namespace NasOnnx.Training.Optimizers;
+
+/// <summary>
+/// The moment update and parameter step Adam and AdamW share (TorchSharp's, operation by operation), with every Scalar
+/// held for its call. One instance per parameter group and step; dispose it after the group.
+/// </summary>
+internal sealed class AdamUpdate(double beta1, double beta2, double eps, double lr, bool amsgrad) : IDisposable
+{
+    private readonly Scalar _beta1 = beta1.ToScalar(), _beta2 = beta2.ToScalar(), _eps = eps.ToScalar();
+    private readonly Scalar _oneMinusBeta1 = (1 - beta1).ToScalar(), _oneMinusBeta2 = (1 - beta2).ToScalar();
+
+    /// <param name="gradForSquare">The gradient's second factor in the squared moment (Adam: its conjugate).</param>
+    /// <returns>The new running maximum of the squared moment (AMSGrad), or <paramref name="maxExpAvgSq"/> unchanged.</returns>
+    public Tensor Apply(Parameter param, Tensor grad, Tensor gradForSquare, long step, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq)
+    {
+        double biasCorrection1 = 1 - Math.Pow(beta1, step);
+        double biasCorrection2 = 1 - Math.Pow(beta2, step);
+        using var sqrtBiasCorrection2 = Math.Sqrt(biasCorrection2).ToScalar();
+        using var negStepSize = (-(lr / biasCorrection1)).ToScalar();
+        expAvg.mul_(_beta1).add_(grad, alpha: _oneMinusBeta1);
+        expAvgSq.mul_(_beta2).addcmul_(grad, gradForSquare, value: _oneMinusBeta2);
+        Tensor denom;
+        if (amsgrad)
+        {
+            var previous = maxExpAvgSq!;
+            maxExpAvgSq = torch.maximum(previous, expAvgSq).DetachFromDisposeScope();
+            previous.Dispose();
+            denom = maxExpAvgSq.sqrt().div(sqrtBiasCorrection2).add_(_eps, HeldScalars.LongOne);
+        }
+        else
+        {
+            denom = expAvgSq.sqrt().div(sqrtBiasCorrection2).add_(_eps, HeldScalars.LongOne);
+        }
+        param.addcdiv_(expAvg, denom, value: negStepSize);
+        return maxExpAvgSq!;
+    }
+
+    public void Dispose()
+    {
+        _beta1.Dispose(); _beta2.Dispose(); _eps.Dispose();
+        _oneMinusBeta1.Dispose(); _oneMinusBeta2.Dispose();
+    }
+}
