@@ -12,8 +12,8 @@ internal sealed class AdamUpdate(double beta1, double beta2, double eps, double 
     private readonly Scalar _oneMinusBeta1 = (1 - beta1).ToScalar(), _oneMinusBeta2 = (1 - beta2).ToScalar();
 
     /// <param name="gradForSquare">The gradient's second factor in the squared moment (Adam: its conjugate).</param>
-    /// <returns>The new running maximum of the squared moment (AMSGrad), or <paramref name="maxExpAvgSq"/> unchanged.</returns>
-    public Tensor Apply(Parameter param, Tensor grad, Tensor gradForSquare, long step, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq)
+    /// <param name="maxExpAvgSq">The running maximum of the squared moment (AMSGrad only; replaced by the new maximum).</param>
+    public void Apply(Parameter param, Tensor grad, Tensor gradForSquare, long step, Tensor expAvg, Tensor expAvgSq, ref Tensor maxExpAvgSq)
     {
         double biasCorrection1 = 1 - Math.Pow(beta1, step);
         double biasCorrection2 = 1 - Math.Pow(beta2, step);
@@ -21,20 +21,16 @@ internal sealed class AdamUpdate(double beta1, double beta2, double eps, double 
         using var negStepSize = (-(lr / biasCorrection1)).ToScalar();
         expAvg.mul_(_beta1).add_(grad, alpha: _oneMinusBeta1);
         expAvgSq.mul_(_beta2).addcmul_(grad, gradForSquare, value: _oneMinusBeta2);
-        Tensor denom;
+        var secondMoment = expAvgSq;
         if (amsgrad)
         {
-            var previous = maxExpAvgSq!;
+            var previous = maxExpAvgSq;
             maxExpAvgSq = torch.maximum(previous, expAvgSq).DetachFromDisposeScope();
             previous.Dispose();
-            denom = maxExpAvgSq.sqrt().div(sqrtBiasCorrection2).add_(_eps, HeldScalars.LongOne);
+            secondMoment = maxExpAvgSq;
         }
-        else
-        {
-            denom = expAvgSq.sqrt().div(sqrtBiasCorrection2).add_(_eps, HeldScalars.LongOne);
-        }
+        var denom = secondMoment.sqrt().div(sqrtBiasCorrection2).add_(_eps, HeldScalars.LongOne);
         param.addcdiv_(expAvg, denom, value: negStepSize);
-        return maxExpAvgSq!;
     }
 
     public void Dispose()

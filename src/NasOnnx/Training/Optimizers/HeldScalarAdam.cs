@@ -24,7 +24,7 @@ public sealed class HeldScalarAdam(IEnumerable<Parameter> parameters, double lr 
             var state = (State)_state[param.Handle];
             state.step += 1;
             if (weightDecay != 0) grad = grad.add(param, alpha: decay);
-            state.max_exp_avg_sq = update.Apply(param, grad, grad.conj(), state.step, state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq);
+            update.Apply(param, grad, grad.conj(), state.step, state.exp_avg, state.exp_avg_sq, ref state.max_exp_avg_sq);
         }
     }, closure);
 }

@@ -23,7 +23,7 @@ public sealed class HeldScalarAdamW(IEnumerable<Parameter> parameters, double lr
             var state = (State)_state[param.Handle];
             state.step += 1;
             param.mul_(shrink);
-            state.max_exp_avg_sq = update.Apply(param, grad, grad, state.step, state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq);
+            update.Apply(param, grad, grad, state.step, state.exp_avg, state.exp_avg_sq, ref state.max_exp_avg_sq);
         }
     }, closure);
 }
