@@ -30,6 +30,9 @@ public sealed class MultiTrialRunner
     private readonly IObjective _objective;
     private readonly MultiTrialOptions _o;
     private readonly List<(Trial Trial, IArchitecture Architecture)> _trials = [];
+    // where each trial number sits in _trials: a retried trial replaces its record, and a scan per trial made
+    // searches of many cheap trials (a proxy objective, the strategy tests' fake space) quadratic
+    private readonly Dictionary<int, int> _trialIndex = [];
     private readonly Dictionary<string, double> _searchScores = [];
     private readonly Execution.ITrialExecutor _executor;
     /// <summary>Trials in flight, in proposal order.</summary>
@@ -272,9 +275,7 @@ public sealed class MultiTrialRunner
             Status = outcome.Status,
             Failure = outcome.Failure,
         };
-        int at = _trials.FindIndex(t => t.Trial.Number == number);
-        if (at >= 0) _trials[at] = (trial, arch);
-        else _trials.Add((trial, arch));
+        Keep(trial, arch);
         if (rung == 0) _searchScores[trial.ArchId] = trial.Score;
         if (_o.Log is not { } log) return trial; // ranking for the log line sorts every trial: not for silent runs of thousands
         string head = $"trial {trial.Number}{(rung > 0 ? $" (rung {rung})" : "")}: {arch.ArchId}";
@@ -284,6 +285,18 @@ public sealed class MultiTrialRunner
         else
             log.Info($"{head} {_objective.Name} {trial.Score:0.0000} | {progress}");
         return trial;
+    }
+
+    /// <summary>Adds a trial's record, or replaces the record of the same number (a retried trial).</summary>
+    private void Keep(Trial trial, IArchitecture arch)
+    {
+        if (_trialIndex.TryGetValue(trial.Number, out int at))
+        {
+            _trials[at] = (trial, arch);
+            return;
+        }
+        _trialIndex[trial.Number] = _trials.Count;
+        _trials.Add((trial, arch));
     }
 
     /// <summary>With <see cref="MultiTrialOptions.RetryFailed"/>: each failed trial of a resumed search is trained again under its own number.</summary>
@@ -383,7 +396,7 @@ public sealed class MultiTrialRunner
         foreach (var t in state.Trials)
         {
             var trial = t with { Objectives = Sorted.Of(t.Objectives) };
-            _trials.Add((trial, _space.Parse(trial.Architecture)));
+            Keep(trial, _space.Parse(trial.Architecture));
             if (trial.Rung == 0) _searchScores[trial.ArchId] = trial.Score;
         }
         (_proposals, _repeats, _repeatsInARow, _searchDone) = (state.Proposals, state.Repeats, state.RepeatsInARow, state.SearchDone);
