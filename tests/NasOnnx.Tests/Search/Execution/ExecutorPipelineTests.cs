@@ -262,7 +262,7 @@ public class ExecutorPipelineTests : IDisposable
         Assert.Equal(expected, Outputs(_dir["runs/x"]));
     }
 
-    /// <summary>Whether SIGINT is ignored in this process (bit 2 of SigIgn in /proc/self/status): a child inherits that,
+    /// <summary>Whether SIGINT (signal 2: mask value 0x2) is ignored in this process (SigIgn in /proc/self/status): a child inherits that,
     /// and then no Ctrl-C reaches the driver.</summary>
     private static bool SigintIgnoredHere()
     {
